@@ -1,0 +1,64 @@
+"""cffi builder for sysmon's native core (out-of-line API mode).
+
+The declarations cffi sees live in sysmon_cdef.h and the C in *.c files beside
+this script; nothing here holds C source.  Our own C is built by setup.py as
+the static library "sysmon_core" under the full warning wall (CORE_FLAGS);
+the wrapper that cffi generates is compiled under -Wall -Wextra only, since
+its code is not ours.  Extra compiler flags come from the environment
+(CFLAGS), e.g. the ASan+UBSan build in .ci/run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cffi import FFI
+
+HERE = Path(__file__).resolve().parent
+SOURCES = ["parse_proc.c", "scan_proc.c", "io.c"]
+WARNINGS = [
+    "-Wall",
+    "-Wextra",
+    "-Wshadow",
+    "-Wstrict-prototypes",
+    "-Wmissing-prototypes",
+    "-Wformat=2",
+    "-Wcast-qual",
+    "-Wwrite-strings",
+]
+HARDENING = ["-fstack-protector-strong", "-D_FORTIFY_SOURCE=2"]
+
+
+def _werror() -> list[str]:
+    return ["-Werror"] if os.environ.get("SYSMON_WERROR") == "1" else []
+
+
+CORE_FLAGS = ["-std=gnu11", *WARNINGS, *HARDENING, *_werror()]
+WRAPPER_FLAGS = ["-Wall", "-Wextra", *HARDENING, *_werror()]
+
+
+ffibuilder = FFI()
+ffibuilder.cdef((HERE / "sysmon_cdef.h").read_text())
+# cffi compiles its generated wrapper with these flags too: the wrapper is not
+# ours, so its own warnings are silenced where they are known and harmless.
+ffibuilder.set_source(
+    "sysmon._sysmon_c",
+    '#include "sysmon.h"\n',
+    include_dirs=[os.path.relpath(HERE)],
+    libraries=["sysmon_core"],
+    extra_compile_args=WRAPPER_FLAGS,
+)
+
+
+
+def core_library() -> tuple[str, dict[str, object]]:
+    """The (name, build_info) pair that setup.py hands to build_clib."""
+    return (
+        "sysmon_core",
+        {
+            "sources": [os.path.relpath(HERE / s) for s in SOURCES],
+            "include_dirs": [os.path.relpath(HERE)],
+            "cflags": CORE_FLAGS,
+        },
+    )

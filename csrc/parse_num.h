@@ -1,0 +1,75 @@
+/* parse_num.h: bounded number readers shared by the parsers (header-only). */
+#ifndef SYSMON_PARSE_NUM_H
+#define SYSMON_PARSE_NUM_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A cursor over [p, end).  Readers never look at or past end. */
+struct sm_cur {
+    const char *p;
+    const char *end;
+};
+
+static inline int sm_is_digit(char c) { return c >= '0' && c <= '9'; }
+static inline int sm_is_blank(char c) { return c == ' ' || c == '\t'; }
+
+static inline void sm_skip_blanks(struct sm_cur *c)
+{
+    while (c->p < c->end && sm_is_blank(*c->p))
+        c->p++;
+}
+
+/* Unsigned decimal, at most 2^64-1.  -EINVAL if no digit, -ERANGE on overflow. */
+static inline int sm_read_u64(struct sm_cur *c, uint64_t *out)
+{
+    uint64_t v = 0;
+    const char *start = c->p;
+
+    while (c->p < c->end && sm_is_digit(*c->p)) {
+        unsigned d = (unsigned)(*c->p - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -ERANGE;
+        v = v * 10 + d;
+        c->p++;
+    }
+    if (c->p == start)
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+/* Signed decimal in [INT64_MIN, INT64_MAX] with an optional '-'. */
+static inline int sm_read_i64(struct sm_cur *c, int64_t *out)
+{
+    int neg = 0;
+    uint64_t v;
+    int rc;
+
+    if (c->p < c->end && *c->p == '-') {
+        neg = 1;
+        c->p++;
+    }
+    rc = sm_read_u64(c, &v);
+    if (rc)
+        return rc;
+    if (neg) {
+        if (v > (uint64_t)INT64_MAX + 1u)
+            return -ERANGE;
+        *out = (v == (uint64_t)INT64_MAX + 1u) ? INT64_MIN : -(int64_t)v;
+    } else {
+        if (v > (uint64_t)INT64_MAX)
+            return -ERANGE;
+        *out = (int64_t)v;
+    }
+    return 0;
+}
+
+/* A field must be followed by a blank, a newline or the end of input. */
+static inline int sm_at_field_end(const struct sm_cur *c)
+{
+    return c->p == c->end || sm_is_blank(*c->p) || *c->p == '\n';
+}
+
+#endif

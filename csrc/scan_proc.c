@@ -1,0 +1,277 @@
+/*
+ * scan_proc.c: the process-table scanner (I/O).  Walks <proc_path>,
+ * opens each pid directory once (O_DIRECTORY|O_NOFOLLOW), reads only the
+ * files in the mask through openat, parses them and fills caller rows.
+ */
+#define _GNU_SOURCE
+#include "sysmon.h"
+#include "io.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct sm_ctx {
+    struct sm_buf buf;
+};
+
+int sm_ctx_new(struct sm_ctx **out)
+{
+    struct sm_ctx *ctx = calloc(1, sizeof(*ctx));
+    int rc;
+
+    if (ctx == NULL)
+        return -ENOMEM;
+    rc = sm_buf_init(&ctx->buf, 4096);
+    if (rc) {
+        free(ctx);
+        return rc;
+    }
+    *out = ctx;
+    return 0;
+}
+
+void sm_ctx_free(struct sm_ctx *ctx)
+{
+    if (ctx == NULL)
+        return;
+    sm_buf_free(&ctx->buf);
+    free(ctx);
+}
+
+/* A canonical pid: 1..2^31-1 in decimal, no sign, no leading zero. */
+static int32_t parse_pid_name(const char *s)
+{
+    int64_t v = 0;
+
+    if (s[0] < '1' || s[0] > '9')
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (*s - '0');
+        if (v > INT32_MAX)
+            return -1;
+    }
+    return (int32_t)v;
+}
+
+/* Decimal text of a positive pid into out (at least 12 bytes). */
+static void pid_to_name(int32_t pid, char *out)
+{
+    char tmp[12];
+    int n = 0, i = 0;
+    uint32_t v = (uint32_t)pid;
+
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v && n < (int)sizeof(tmp));
+    while (n > 0)
+        out[i++] = tmp[--n];
+    out[i] = '\0';
+}
+
+/* A read error that means the process is gone (skip the row whole). */
+static int is_vanished(long rc)
+{
+    return rc == -ENOENT || rc == -ESRCH;
+}
+
+/* A /proc/<tid> directory of a thread that is not its group's leader. */
+static int is_thread(const struct sm_proc *row)
+{
+    return row->err[SM_G_STATUS] == 0 && row->status.tgid >= 0 &&
+           row->status.tgid != row->pid;
+}
+
+/*
+ * Fill one row from an open pid directory.  Returns 0, -ESRCH (vanished)
+ * or -ENOMEM.
+ * Cmdline bytes are copied into the arena when they fit; *arena_used grows
+ * by their length either way.
+ */
+static int read_row(struct sm_ctx *ctx, int dirfd, int32_t pid, uint32_t mask,
+                    struct sm_proc *row, char *arena, size_t arena_cap,
+                    size_t *arena_used)
+{
+    long n;
+
+    memset(row, 0, sizeof(*row));
+    row->pid = pid;
+    for (int g = 0; g < SM_NGROUPS; g++)
+        row->err[g] = ENODATA;
+
+    if (mask & SM_FILE_STAT) {
+        n = sm_read_at(dirfd, "stat", &ctx->buf);
+        if (is_vanished(n))
+            return -ESRCH;
+        if (n == -ENOMEM)
+            return -ENOMEM;
+        if (n < 0) {
+            row->err[SM_G_STAT] = (int32_t)-n;
+        } else if (sm_parse_stat(ctx->buf.data, (size_t)n, &row->stat) != 0) {
+            memset(&row->stat, 0, sizeof(row->stat));
+            row->err[SM_G_STAT] = EINVAL;
+        } else {
+            size_t len = row->stat.name_len;
+            if (len > SM_NAME_CAP)
+                len = SM_NAME_CAP;
+            memcpy(row->name, ctx->buf.data + row->stat.name_off, len);
+            row->name_len = (uint32_t)len;
+            row->err[SM_G_STAT] = 0;
+        }
+    }
+    if (mask & SM_FILE_STATUS) {
+        n = sm_read_at(dirfd, "status", &ctx->buf);
+        if (is_vanished(n))
+            return -ESRCH;
+        if (n == -ENOMEM)
+            return -ENOMEM;
+        if (n < 0) {
+            row->err[SM_G_STATUS] = (int32_t)-n;
+        } else if (sm_parse_status(ctx->buf.data, (size_t)n, &row->status) != 0) {
+            memset(&row->status, 0, sizeof(row->status));
+            row->err[SM_G_STATUS] = EINVAL;
+        } else {
+            row->err[SM_G_STATUS] = 0;
+        }
+    }
+    if (mask & SM_FILE_STATM) {
+        n = sm_read_at(dirfd, "statm", &ctx->buf);
+        if (is_vanished(n))
+            return -ESRCH;
+        if (n == -ENOMEM)
+            return -ENOMEM;
+        if (n < 0)
+            row->err[SM_G_STATM] = (int32_t)-n;
+        else if (sm_parse_statm(ctx->buf.data, (size_t)n, &row->statm) != 0) {
+            memset(&row->statm, 0, sizeof(row->statm));
+            row->err[SM_G_STATM] = EINVAL;
+        }
+        else
+            row->err[SM_G_STATM] = 0;
+    }
+    if (mask & SM_FILE_CMDLINE) {
+        n = sm_read_at(dirfd, "cmdline", &ctx->buf);
+        if (is_vanished(n))
+            return -ESRCH;
+        if (n == -ENOMEM)
+            return -ENOMEM;
+        if (n < 0) {
+            row->err[SM_G_CMDLINE] = (int32_t)-n;
+        } else {
+            size_t len = (size_t)n;
+            row->cmdline_off = *arena_used;
+            row->cmdline_len = len;
+            if (len <= arena_cap && *arena_used <= arena_cap - len)
+                memcpy(arena + *arena_used, ctx->buf.data, len);
+            *arena_used += len;
+            row->err[SM_G_CMDLINE] = 0;
+        }
+    }
+    return 0;
+}
+
+int sm_scan_procs(struct sm_ctx *ctx, const char *proc_path, uint32_t mask,
+                  struct sm_proc *rows, size_t cap,
+                  char *arena, size_t arena_cap,
+                  size_t *n_rows, size_t *arena_used)
+{
+    struct sm_proc scratch;
+    struct dirent *de;
+    size_t n = 0, used = 0;
+    int procfd, rc = 0;
+    DIR *dir;
+
+    *n_rows = 0;
+    *arena_used = 0;
+    procfd = open(proc_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (procfd < 0)
+        return -errno;
+    dir = fdopendir(procfd);
+    if (dir == NULL) {
+        rc = -errno;
+        close(procfd);
+        return rc;
+    }
+    for (;;) {
+        struct sm_proc *row;
+        size_t used_before = used;
+        int32_t pid;
+        int pidfd, r;
+
+        errno = 0;
+        de = readdir(dir);
+        if (de == NULL) {
+            if (errno != 0)
+                rc = -errno;
+            break;
+        }
+        if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+            continue;
+        pid = parse_pid_name(de->d_name);
+        if (pid < 0)
+            continue;
+        pidfd = openat(procfd, de->d_name,
+                       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (pidfd < 0)
+            continue; /* vanished, or not a directory */
+        row = n < cap ? &rows[n] : &scratch;
+        r = read_row(ctx, pidfd, pid, mask, row, arena, n < cap ? arena_cap : 0,
+                     &used);
+        close(pidfd);
+        if (r == -ENOMEM) {
+            rc = -ENOMEM;
+            break;
+        }
+        if (r != 0 || is_thread(row)) {
+            used = used_before; /* vanished or a thread: drop its bytes */
+            continue;
+        }
+        n++;
+    }
+    closedir(dir);
+    *n_rows = n;
+    *arena_used = used;
+    if (rc == 0 && (n > cap || used > arena_cap))
+        rc = -ENOBUFS;
+    return rc;
+}
+
+int sm_open_pid(const char *proc_path, int32_t pid)
+{
+    char name[12];
+    int procfd, fd, rc;
+
+    if (pid <= 0)
+        return -EINVAL;
+    procfd = open(proc_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (procfd < 0)
+        return -errno;
+    pid_to_name(pid, name);
+    fd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    rc = fd < 0 ? -errno : fd;
+    close(procfd);
+    if (rc == -ENOTDIR || rc == -ELOOP)
+        rc = -ENOENT;
+    return rc;
+}
+
+int sm_read_proc(struct sm_ctx *ctx, int dirfd, int32_t pid, uint32_t mask,
+                 struct sm_proc *row, char *arena, size_t arena_cap,
+                 size_t *arena_used)
+{
+    int r;
+
+    *arena_used = 0;
+    r = read_row(ctx, dirfd, pid, mask, row, arena, arena_cap, arena_used);
+    if (r < 0)
+        return r;
+    if (*arena_used > arena_cap)
+        return -ENOBUFS;
+    return 0;
+}

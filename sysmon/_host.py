@@ -1,0 +1,103 @@
+"""Facts about the host under a root, shared by both backends.
+
+Paths under the root, clock ticks and page size, boot time, and the uid to
+user-name map from <root>/etc/passwd (cached, reloaded when the file changes).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+CLK_TCK: int = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE: int = os.sysconf("SC_PAGE_SIZE")
+
+
+def resolve_root(root: str | os.PathLike[str] | None) -> str:
+    """The filesystem root: the argument, else $SYSMON_ROOT, else "/"."""
+    if root is None:
+        root = os.environ.get("SYSMON_ROOT") or "/"
+    return os.fspath(root)
+
+
+def proc_path(root: str) -> str:
+    return os.path.join(root, "proc")
+
+
+_lock = threading.Lock()
+_btime: dict[str, int] = {}
+
+
+def boot_time(root: str) -> int | None:
+    """btime from <root>/proc/stat (epoch seconds), or None if unreadable."""
+    with _lock:
+        if root in _btime:
+            return _btime[root]
+    try:
+        with open(os.path.join(root, "proc", "stat"), "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    for line in data.split(b"\n"):
+        if line.startswith(b"btime "):
+            try:
+                value = int(line[6:].strip())
+            except ValueError:
+                return None
+            with _lock:
+                _btime[root] = value
+            return value
+    return None
+
+
+class _Passwd:
+    """uid -> name from one passwd file, reloaded when its identity changes."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.sig: tuple[int, int, int, int] | None = None
+        self.names: dict[int, str] = {}
+
+    def lookup(self) -> dict[int, str]:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            self.sig, self.names = None, {}
+            return self.names
+        sig = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
+        if sig != self.sig:
+            self.names = _parse_passwd(self.path)
+            self.sig = sig
+        return self.names
+
+
+def _parse_passwd(path: str) -> dict[int, str]:
+    names: dict[int, str] = {}
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return names
+    for line in data.split(b"\n"):
+        parts = line.split(b":")
+        if len(parts) < 3 or not parts[0] or line.startswith((b"#", b"+", b"-")):
+            continue
+        try:
+            uid = int(parts[2])
+        except ValueError:
+            continue
+        names.setdefault(uid, parts[0].decode("utf-8", "surrogateescape"))
+    return names
+
+
+_passwd: dict[str, _Passwd] = {}
+
+
+def user_names(root: str) -> dict[int, str]:
+    """The uid -> user name map of <root>/etc/passwd (first entry wins)."""
+    path = os.path.join(root, "etc", "passwd")
+    with _lock:
+        p = _passwd.get(path)
+        if p is None:
+            p = _passwd[path] = _Passwd(path)
+        return p.lookup()

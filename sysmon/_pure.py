@@ -1,0 +1,302 @@
+"""The pure-Python backend: the same scan and parsers as csrc/, in Python.
+
+It is the reference for differential tests, the baseline in benchmarks and
+the fallback where the C extension is not built.  Every rule here mirrors the
+C code exactly (see csrc/parse_proc.c and csrc/scan_proc.c); tests hold the two
+to exact agreement.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+
+from sysmon._raw import NAME_CAP, ZERO_STAT, ZERO_STATM, ZERO_STATUS, RawRow
+from sysmon.errors import NoSuchProcess, ParseError, SysmonError
+from sysmon.fields import FileGroup
+
+U64_MAX = (1 << 64) - 1
+I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
+
+_PIDNAME = re.compile(r"[1-9][0-9]*")
+_LEAD = re.compile(rb"-?[0-9]+")
+_END = rb"(?=[ \t\n]|\Z)"
+_SIGNED = rb" (-?[0-9]+)" + _END
+_UNSIGNED = rb" ([0-9]+)" + _END
+# stat fields 4..24; True = signed (proc(5)'s %d/%ld), False = unsigned.
+_MANDATORY_SIGNED = (
+    True, True, True, True, True,      # 4 ppid 5 pgrp 6 session 7 tty_nr 8 tpgid
+    False, False, False, False, False,  # 9 flags 10 minflt 11 cminflt 12 majflt 13 cmajflt
+    False, False, True, True,          # 14 utime 15 stime 16 cutime 17 cstime
+    True, True, True, True,            # 18 priority 19 nice 20 num_threads 21 itrealvalue
+    False, False, True,                # 22 starttime 23 vsize 24 rss
+)
+_MANDATORY = re.compile(b"".join(_SIGNED if s else _UNSIGNED for s in _MANDATORY_SIGNED))
+_KEEP = (0, 1, 2, 3, 4, 5, 6, 8, 10, 11, 14, 15, 16, 18, 19, 20)  # cminflt etc. dropped
+_PROCESSOR = re.compile(_SIGNED)
+_IDS = re.compile(rb"[ \t]*(-?[0-9]+)(?=[ \t]|\Z)")
+_STATM = re.compile(rb"([0-9]+) ([0-9]+) ([0-9]+)" + _END)
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NOCTTY
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+class _Bad(ValueError):
+    pass
+
+
+def _check(v: int, signed: bool) -> int:
+    if signed:
+        if not I64_MIN <= v <= I64_MAX:
+            raise _Bad("number out of range")
+    elif v > U64_MAX:
+        raise _Bad("number out of range")
+    return v
+
+
+def _stat(data: bytes) -> tuple[int, bytes, bytes, tuple[int, ...]]:
+    """(pid, name, state, numbers[17]) or _Bad; mirrors sm_parse_stat."""
+    n = len(data)
+    m = _LEAD.match(data)
+    if m is None:
+        raise _Bad("no pid")
+    pid = _check(int(m.group()), True)
+    opn = data.find(b"(")
+    cls = data.rfind(b")")
+    if opn < 0 or cls < 0 or cls < opn or m.end() + 1 != opn or data[m.end()] != 0x20:
+        raise _Bad("no (comm)")
+    name = data[opn + 1 : cls]
+    p = cls + 1
+    if n - p < 2 or data[p] != 0x20:
+        raise _Bad("no state")
+    state = data[p + 1 : p + 2]
+    p += 2
+    if p < n and data[p] not in b" \t\n":
+        raise _Bad("state is not one character")
+    mm = _MANDATORY.match(data, p)
+    if mm is None:
+        raise _Bad("fewer than 24 fields, or a field is not a number")
+    g = mm.groups()
+    vals = [_check(int(g[i]), _MANDATORY_SIGNED[i]) for i in range(len(g))]
+    nums = [vals[i] for i in _KEEP]
+    p = mm.end()
+    processor = -1
+    for _ in range(25, 39):
+        if p >= n or data[p] == 0x0A:
+            return pid, name, state, (*nums, processor)
+        if data[p] != 0x20:
+            raise _Bad("bad field separator")
+        p += 1
+        sp = data.find(b" ", p)
+        nl = data.find(b"\n", p)
+        ends = [e for e in (sp, nl) if e >= 0]
+        p = min(ends) if ends else n
+    if p < n and data[p] != 0x0A:
+        mp = _PROCESSOR.match(data, p)
+        if mp is None:
+            raise _Bad("processor (field 39) is not a number")
+        processor = _check(int(mp.group(1)), True)
+    return pid, name, state, (*nums, processor)
+
+
+def _status(data: bytes) -> tuple[int, ...]:
+    """uid x4, gid x4, tgid, pid; mirrors sm_parse_status."""
+    uid = gid = None
+    tgid = spid = -1
+    for line in data.split(b"\n"):
+        colon = line.find(b":")
+        if colon < 0:
+            continue
+        key = line[:colon]
+        if key == b"Uid":
+            uid = _ids(line, colon + 1, 4)
+        elif key == b"Gid":
+            gid = _ids(line, colon + 1, 4)
+        elif key == b"Tgid":
+            tgid = _ids(line, colon + 1, 1)[0]
+        elif key == b"Pid":
+            spid = _ids(line, colon + 1, 1)[0]
+    if uid is None or gid is None:
+        raise _Bad("no Uid: or Gid: line")
+    return (*uid, *gid, tgid, spid)
+
+
+def _ids(line: bytes, pos: int, count: int) -> list[int]:
+    out = []
+    for _ in range(count):
+        m = _IDS.match(line, pos)
+        if m is None:
+            raise _Bad("bad id list")
+        out.append(_check(int(m.group(1)), True))
+        pos = m.end()
+    return out
+
+
+def _statm(data: bytes) -> tuple[int, int, int]:
+    m = _STATM.match(data)
+    if m is None:
+        raise _Bad("fewer than 3 numbers")
+    a, b, c = (_check(int(x), False) for x in m.groups())
+    return a, b, c
+
+
+# --- the parser API (same as sysmon._native) ---------------------------------
+
+
+def parse_stat(data: bytes) -> tuple[int | bytes, ...]:
+    """(pid, name, state, ppid, ..., processor): see sysmon._raw for the order."""
+    try:
+        pid, name, state, nums = _stat(data)
+    except _Bad as e:
+        raise ParseError("<stat buffer>", str(e)) from None
+    return (pid, name, state, *nums)
+
+
+def parse_status(data: bytes) -> tuple[int, ...]:
+    try:
+        return _status(data)
+    except _Bad as e:
+        raise ParseError("<status buffer>", str(e)) from None
+
+
+def parse_statm(data: bytes) -> tuple[int, int, int]:
+    try:
+        return _statm(data)
+    except _Bad as e:
+        raise ParseError("<statm buffer>", str(e)) from None
+
+
+# --- I/O ----------------------------------------------------------------------
+
+
+def _read_at(dirfd: int, name: str) -> bytes:
+    """Read dirfd/name to EOF without following a symlink (raises OSError)."""
+    fd = os.open(name, _OPEN_FLAGS, dir_fd=dirfd)
+    try:
+        chunks = []
+        while True:
+            b = os.read(fd, 65536)
+            if not b:
+                break
+            chunks.append(b)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+class _Vanished(Exception):
+    pass
+
+
+def _read(dirfd: int, name: str) -> bytes | int:
+    """The file's bytes, or a positive errno; _Vanished on ENOENT/ESRCH."""
+    try:
+        return _read_at(dirfd, name)
+    except OSError as e:
+        if e.errno in (errno.ENOENT, errno.ESRCH):
+            raise _Vanished from None
+        return e.errno or errno.EIO
+
+
+def _row(dirfd: int, pid: int, mask: int) -> RawRow:
+    """Mirror of read_row() in csrc/scan_proc.c; raises _Vanished."""
+    e_stat = e_status = e_statm = e_cmd = errno.ENODATA
+    name = state = b""
+    stat: tuple[int, ...] = ZERO_STAT
+    status: tuple[int, ...] = ZERO_STATUS
+    statm: tuple[int, ...] = ZERO_STATM
+    cmdline = None
+    if mask & FileGroup.STAT:
+        d = _read(dirfd, "stat")
+        if isinstance(d, int):
+            e_stat = d
+        else:
+            try:
+                _, nm, state, stat = _stat(d)
+                name = nm[:NAME_CAP]
+                e_stat = 0
+            except _Bad:
+                e_stat, state = errno.EINVAL, b""
+    if mask & FileGroup.STATUS:
+        d = _read(dirfd, "status")
+        if isinstance(d, int):
+            e_status = d
+        else:
+            try:
+                status = _status(d)[:9]
+                e_status = 0
+            except _Bad:
+                e_status = errno.EINVAL
+    if mask & FileGroup.STATM:
+        d = _read(dirfd, "statm")
+        if isinstance(d, int):
+            e_statm = d
+        else:
+            try:
+                statm = _statm(d)
+                e_statm = 0
+            except _Bad:
+                e_statm = errno.EINVAL
+    if mask & FileGroup.CMDLINE:
+        d = _read(dirfd, "cmdline")
+        if isinstance(d, int):
+            e_cmd = d
+        else:
+            cmdline, e_cmd = d, 0
+    return (pid, e_stat, e_status, e_statm, e_cmd, name, state, *stat, *status, *statm, cmdline)
+
+
+def scan_raw(proc_path: str, mask: int) -> list[RawRow]:
+    """Every process under proc_path; mirror of sm_scan_procs."""
+    try:
+        procfd = os.open(proc_path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as e:
+        raise SysmonError(f"cannot read {proc_path}: {e.strerror}") from None
+    rows: list[RawRow] = []
+    try:
+        for entry in os.listdir(procfd):
+            if not _PIDNAME.fullmatch(entry):
+                continue
+            pid = int(entry)
+            if pid > 0x7FFFFFFF:
+                continue
+            try:
+                dirfd = os.open(entry, _DIR_FLAGS, dir_fd=procfd)
+            except OSError:
+                continue
+            try:
+                row = _row(dirfd, pid, mask)
+            except _Vanished:
+                continue
+            finally:
+                os.close(dirfd)
+            if row[2] == 0 and row[32] != -1 and row[32] != pid:
+                continue  # a thread's /proc/<tid>, not a process
+            rows.append(row)
+    finally:
+        os.close(procfd)
+    return rows
+
+
+def open_pid(proc_path: str, pid: int) -> int:
+    """A held O_DIRECTORY fd on proc_path/<pid>; NoSuchProcess if none."""
+    try:
+        procfd = os.open(proc_path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as e:
+        raise SysmonError(f"cannot read {proc_path}: {e.strerror}") from None
+    try:
+        return os.open(str(pid), _DIR_FLAGS, dir_fd=procfd)
+    except OSError as e:
+        if e.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.ESRCH):
+            raise NoSuchProcess(pid, f"{proc_path}/{pid}") from None
+        raise SysmonError(f"cannot open {proc_path}/{pid}: {e.strerror}") from None
+    finally:
+        os.close(procfd)
+
+
+def read_proc(dirfd: int, pid: int, mask: int) -> RawRow | None:
+    """One process through its held dirfd; None when it has vanished."""
+    try:
+        return _row(dirfd, pid, mask)
+    except _Vanished:
+        return None

@@ -1,0 +1,413 @@
+"""Processes: the whole table in one scan, one process by handle, CPU rates.
+
+Raw rows come from the selected backend (C or pure Python, identical
+semantics); this module converts them once to base units (bytes, seconds,
+epoch seconds) for both.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import time
+import weakref
+from collections.abc import Iterable
+from typing import Any, Callable, NamedTuple
+
+from sysmon import _backend
+from sysmon._host import CLK_TCK, PAGE_SIZE, boot_time, proc_path, resolve_root, user_names
+from sysmon._raw import RawRow
+from sysmon.errors import NoSuchProcess, from_errno
+from sysmon.fields import FIELDS, PROCESS_FIELDS, FileGroup, mask_for, unknown_fields
+
+
+class ProcessInfo(NamedTuple):
+    """One process, in base units.  None: not requested, or unavailable
+    (the file was denied, or this kernel does not provide the field).
+    ``sysmon explain FIELD`` tells where each value comes from."""
+
+    pid: int
+    ppid: int | None = None
+    name: str | None = None
+    cmdline: list[str] | None = None
+    state: str | None = None
+    uid: int | None = None
+    euid: int | None = None
+    gid: int | None = None
+    egid: int | None = None
+    username: str | None = None
+    num_threads: int | None = None
+    create_time: float | None = None
+    start_ticks: int | None = None
+    cpu_user: float | None = None
+    cpu_system: float | None = None
+    rss: int | None = None
+    vms: int | None = None
+    shared: int | None = None
+    nice: int | None = None
+    priority: int | None = None
+    tty_nr: int | None = None
+    cpu_num: int | None = None
+    minor_faults: int | None = None
+    major_faults: int | None = None
+    pgrp: int | None = None
+    session: int | None = None
+    tpgid: int | None = None
+
+
+assert ProcessInfo._fields == PROCESS_FIELDS, "ProcessInfo and the field registry disagree"
+
+_ALL = frozenset(PROCESS_FIELDS)
+_GROUP_FILES = (
+    (FileGroup.STAT, 1, "stat"),
+    (FileGroup.STATUS, 2, "status"),
+    (FileGroup.STATM, 3, "statm"),
+    (FileGroup.CMDLINE, 4, "cmdline"),
+)
+
+
+def _resolve_fields(fields: Iterable[str] | None) -> frozenset[str]:
+    if fields is None:
+        return _ALL
+    if isinstance(fields, str):
+        fields = [fields]
+    names = list(fields)
+    bad = unknown_fields(names)
+    if bad:
+        raise ValueError(
+            f"unknown field {bad[0]!r}; known fields: {', '.join(PROCESS_FIELDS)}"
+        )
+    return frozenset(names) | {"pid"}
+
+
+def _decode(b: bytes) -> str:
+    return b.decode("utf-8", "surrogateescape")
+
+
+def _split_cmdline(c: bytes) -> list[str]:
+    if not c:
+        return []
+    if c.endswith(b"\0"):
+        c = c[:-1]
+    return [x.decode("utf-8", "surrogateescape") for x in c.split(b"\0")]
+
+
+def _converter(root: str, req: frozenset[str]) -> Callable[[RawRow], ProcessInfo]:
+    """A function from raw rows to records, with the per-scan facts bound."""
+    btime = boot_time(root) if "create_time" in req else None
+    users = user_names(root) if "username" in req else {}
+    hz = float(CLK_TCK)
+    page = PAGE_SIZE
+    keep = tuple(f in req for f in PROCESS_FIELDS)
+    everything = all(keep)
+    new = tuple.__new__
+
+    def convert(r: RawRow) -> ProcessInfo:
+        if r[1] == 0:
+            start = r[20]
+            stat: tuple[object, ...] = (
+                r[7], _decode(r[5]), _decode(r[6]),
+            )
+            st2: tuple[object, ...] = (
+                r[19],
+                btime + start / hz if btime is not None else None,
+                start,
+                r[15] / hz, r[16] / hz,
+                r[22] * page, r[21],
+            )
+            st3: tuple[object, ...] = (
+                r[18], r[17], r[10], r[23] if r[23] >= 0 else None,
+                r[13], r[14], r[8], r[9], r[11],
+            )
+        else:
+            stat = (None, None, None)
+            st2 = (None,) * 7
+            st3 = (None,) * 9
+        if r[2] == 0:
+            uid = r[24]
+            ids: tuple[object, ...] = (
+                uid, r[25], r[28], r[29], users.get(uid, str(uid)),
+            )
+        else:
+            ids = (None,) * 5
+        shared = r[35] * page if r[3] == 0 else None
+        cmd = _split_cmdline(r[36]) if r[4] == 0 else None
+        vals = (
+            r[0], stat[0], stat[1], cmd, stat[2], *ids, *st2, shared, *st3,
+        )
+        if not everything:
+            vals = tuple(v if k else None for v, k in zip(vals, keep))
+        return new(ProcessInfo, vals)
+
+    return convert
+
+
+def processes(
+    fields: Iterable[str] | None = None, root: str | os.PathLike[str] | None = None
+) -> list[ProcessInfo]:
+    """Every process on the machine (or under ``root``), from one scan, by pid.
+
+    ``fields`` names the fields wanted (default: all); only the files they need
+    are read and the others are None.  A process that exits during the scan is
+    left out; a file the kernel denies leaves its fields None.
+    """
+    req = _resolve_fields(fields)
+    r = resolve_root(root)
+    rows = _backend.current().scan_raw(proc_path(r), mask_for(req))
+    convert = _converter(r, req)
+    out = [convert(row) for row in rows]
+    out.sort(key=lambda p: p.pid)
+    return out
+
+
+class Process:
+    """A handle on one process, identified by (pid, start time).
+
+    Creating it checks the process exists and holds its /proc/<pid> directory
+    open; every read goes through that descriptor, so once the process is
+    gone, even if its pid now belongs to another process, every call raises
+    :class:`NoSuchProcess`.  Release it with :meth:`close` or ``with``.
+    """
+
+    def __init__(self, pid: int, root: str | os.PathLike[str] | None = None) -> None:
+        if isinstance(pid, bool) or not isinstance(pid, int):
+            raise TypeError(f"pid must be an int, not {type(pid).__name__}")
+        if pid <= 0:
+            raise ValueError(f"pid must be a positive integer, not {pid}")
+        self._pid = pid
+        self._root = resolve_root(root)
+        self._proc = proc_path(self._root)
+        self._fd = _backend.current().open_pid(self._proc, pid)
+        self._closer = weakref.finalize(self, os.close, self._fd)
+        try:
+            raw = self._read(FileGroup.STAT, ("start_ticks",))
+        except BaseException:
+            self.close()
+            raise
+        self._start_ticks: int = raw[20]
+
+    # -- identity and lifetime ------------------------------------------------
+
+    @property
+    def pid(self) -> int:
+        return self._pid
+
+    @property
+    def start_ticks(self) -> int:
+        """Start time in clock ticks after boot (stat field 22): with the pid,
+        this process's identity."""
+        return self._start_ticks
+
+    def close(self) -> None:
+        """Release the held /proc/<pid> descriptor (idempotent)."""
+        self._closer()
+
+    def __enter__(self) -> Process:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Process):
+            return NotImplemented
+        return (self._pid, self._start_ticks, self._root) == (
+            other._pid, other._start_ticks, other._root,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self._pid, self._start_ticks))
+
+    def __repr__(self) -> str:
+        state = "closed" if not self._closer.alive else "open"
+        return f"sysmon.Process(pid={self._pid}, start_ticks={self._start_ticks}, {state})"
+
+    def is_running(self) -> bool:
+        """True while this very process exists (a zombie still does)."""
+        try:
+            self._read(FileGroup.STAT, ("start_ticks",))
+        except NoSuchProcess:
+            return False
+        return True
+
+    # -- reading ----------------------------------------------------------------
+
+    def _read(self, mask: int, wanted: Iterable[str]) -> RawRow:
+        if not self._closer.alive:
+            raise ValueError("operation on a closed sysmon.Process")
+        raw: RawRow | None = _backend.current().read_proc(
+            self._fd, self._pid, mask | FileGroup.STAT
+        )
+        if raw is None:
+            raise NoSuchProcess(self._pid, f"{self._proc}/{self._pid}")
+        if raw[1] == 0 and hasattr(self, "_start_ticks") and raw[20] != self._start_ticks:
+            raise NoSuchProcess(self._pid, f"{self._proc}/{self._pid}")
+        need = mask_for(set(wanted))
+        for bit, idx, fname in _GROUP_FILES:
+            err = raw[idx]
+            if need & bit and err not in (0, errno.ENODATA):
+                raise from_errno(err, self._pid, f"{self._proc}/{self._pid}/{fname}")
+        return raw
+
+    def info(self, fields: Iterable[str] | None = None) -> ProcessInfo:
+        """A record of this process with the fields asked for (default all)."""
+        req = _resolve_fields(fields)
+        raw = self._read(mask_for(req), req)
+        return _converter(self._root, req)(raw)
+
+    def _one(self, name: str) -> Any:
+        return getattr(self.info((name,)), name)
+
+    def _int(self, name: str) -> int:
+        v = self._one(name)
+        assert isinstance(v, int), name  # the read raised if the file was unavailable
+        return v
+
+    def _str(self, name: str) -> str:
+        v = self._one(name)
+        assert isinstance(v, str), name
+        return v
+
+    def _float(self, name: str) -> float:
+        v = self._one(name)
+        assert isinstance(v, float), name
+        return v
+
+    def ppid(self) -> int:
+        return self._int("ppid")
+
+    def name(self) -> str:
+        return self._str("name")
+
+    def cmdline(self) -> list[str]:
+        v = self._one("cmdline")
+        assert isinstance(v, list)
+        return v
+
+    def state(self) -> str:
+        return self._str("state")
+
+    def uid(self) -> int:
+        return self._int("uid")
+
+    def euid(self) -> int:
+        return self._int("euid")
+
+    def gid(self) -> int:
+        return self._int("gid")
+
+    def egid(self) -> int:
+        return self._int("egid")
+
+    def username(self) -> str:
+        return self._str("username")
+
+    def num_threads(self) -> int:
+        return self._int("num_threads")
+
+    def create_time(self) -> float | None:
+        """Epoch seconds; None only if <root>/proc/stat has no btime."""
+        v = self._one("create_time")
+        assert v is None or isinstance(v, float)
+        return v
+
+    def cpu_times(self) -> tuple[float, float]:
+        """(user, system) CPU seconds."""
+        return (self._float("cpu_user"), self._float("cpu_system"))
+
+    def cpu_user(self) -> float:
+        return self._float("cpu_user")
+
+    def cpu_system(self) -> float:
+        return self._float("cpu_system")
+
+    def rss(self) -> int:
+        return self._int("rss")
+
+    def vms(self) -> int:
+        return self._int("vms")
+
+    def shared(self) -> int:
+        return self._int("shared")
+
+    def nice(self) -> int:
+        return self._int("nice")
+
+    def priority(self) -> int:
+        return self._int("priority")
+
+    def tty_nr(self) -> int:
+        return self._int("tty_nr")
+
+    def cpu_num(self) -> int | None:
+        """None on kernels whose stat line has no field 39."""
+        v = self._one("cpu_num")
+        assert v is None or isinstance(v, int)
+        return v
+
+    def minor_faults(self) -> int:
+        return self._int("minor_faults")
+
+    def major_faults(self) -> int:
+        return self._int("major_faults")
+
+    def pgrp(self) -> int:
+        return self._int("pgrp")
+
+    def session(self) -> int:
+        return self._int("session")
+
+    def tpgid(self) -> int:
+        return self._int("tpgid")
+
+
+class ProcessSample(NamedTuple):
+    """A process and its CPU use since the previous sample (None: no rate yet)."""
+
+    info: ProcessInfo
+    cpu_percent: float | None
+
+
+class ProcessSampler:
+    """CPU percent per process without hidden global state.
+
+    Each :meth:`sample` scans once and compares with the previous sample held
+    by this object, matching processes by identity (pid, start time), so a
+    reused pid never inherits another process's counters.  A process seen for
+    the first time, and every process in the first sample, has cpu_percent
+    None.  100.0 means one CPU fully busy (as in top); a multi-threaded process
+    can exceed it.
+    """
+
+    def __init__(
+        self, fields: Iterable[str] | None = None, root: str | os.PathLike[str] | None = None
+    ) -> None:
+        self._fields = _resolve_fields(fields) | {"cpu_user", "cpu_system", "start_ticks"}
+        self._root = root
+        self._prev: dict[tuple[int, int], float] = {}
+        self._prev_t: float | None = None
+
+    def sample(self) -> list[ProcessSample]:
+        t = time.monotonic()
+        procs = processes(self._fields, self._root)
+        dt = t - self._prev_t if self._prev_t is not None else 0.0
+        prev = self._prev
+        cur: dict[tuple[int, int], float] = {}
+        out = []
+        for p in procs:
+            if p.start_ticks is None or p.cpu_user is None or p.cpu_system is None:
+                out.append(ProcessSample(p, None))
+                continue
+            key = (p.pid, p.start_ticks)
+            total = p.cpu_user + p.cpu_system
+            cur[key] = total
+            before = prev.get(key)
+            pct = None
+            if before is not None and dt > 0 and total >= before:
+                pct = (total - before) / dt * 100.0
+            out.append(ProcessSample(p, pct))
+        self._prev, self._prev_t = cur, t
+        return out
+
+
+__all__ = ["FIELDS", "Process", "ProcessInfo", "ProcessSample", "ProcessSampler", "processes"]
