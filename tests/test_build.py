@@ -1,0 +1,133 @@
+"""The build and backend selection: the tests must exercise the extension."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+import sysmon
+from sysmon.fields import FIELDS, PROCESS_FIELDS, FileGroup
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_native_backend_is_required_in_ci() -> None:
+    """With SYSMON_REQUIRE_NATIVE=1 a run on the pure backend fails here."""
+    if os.environ.get("SYSMON_REQUIRE_NATIVE") != "1":
+        pytest.skip("SYSMON_REQUIRE_NATIVE is not set")
+    assert sysmon.backend() == "c", "the C extension did not import: tests would run pure only"
+    from sysmon import _native  # noqa: F401  (must import)
+
+
+def test_expected_build_is_loaded() -> None:
+    """The ASan pass points SYSMON_EXPECT_PATH at its build: make sure it is used."""
+    where = os.environ.get("SYSMON_EXPECT_PATH")
+    if not where:
+        pytest.skip("SYSMON_EXPECT_PATH is not set")
+    from sysmon import _sysmon_c
+
+    assert str(Path(_sysmon_c.__file__).resolve()).startswith(str(Path(where).resolve()))
+
+
+def test_tests_do_not_import_the_source_tree() -> None:
+    """The source folder has no built extension; the installed package must win."""
+    if os.environ.get("SYSMON_REQUIRE_NATIVE") != "1":
+        pytest.skip("only meaningful for the installed CI build")
+    assert Path(sysmon.__file__).resolve().parent != REPO / "sysmon" or list(
+        (REPO / "sysmon").glob("_sysmon_c*.so")
+    )
+
+
+def test_c_constants_match_registry() -> None:
+    from sysmon._native import lib  # type: ignore[attr-defined]
+
+    assert lib.SM_FILE_STAT == FileGroup.STAT
+    assert lib.SM_FILE_STATUS == FileGroup.STATUS
+    assert lib.SM_FILE_STATM == FileGroup.STATM
+    assert lib.SM_FILE_CMDLINE == FileGroup.CMDLINE
+    assert lib.SM_FILE_ALL == FileGroup.ALL
+    assert lib.SM_NAME_CAP == 64
+
+
+def test_backend_switch_and_errors() -> None:
+    before = sysmon.backend()
+    try:
+        sysmon.set_backend("python")
+        assert sysmon.backend() == "python"
+        with pytest.raises(ValueError, match="unknown backend"):
+            sysmon.set_backend("fortran")
+    finally:
+        sysmon.set_backend(before)
+
+
+def test_env_forces_backend() -> None:
+    code = "import sysmon; print(sysmon.backend())"
+    for name in ("python", "c"):
+        env = dict(os.environ, SYSMON_BACKEND=name)
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == name
+
+
+def test_registry_covers_record() -> None:
+    assert sysmon.ProcessInfo._fields == PROCESS_FIELDS
+    for f in FIELDS.values():
+        assert f.source and f.unit and f.description and f.title
+    # explain() names the kernel source and unit of every field
+    for name, f in FIELDS.items():
+        text = sysmon.explain(name)
+        assert f.source in text and f.unit in text
+
+
+def test_install_without_compiler_falls_back(tmp_path: Path) -> None:
+    """No working C compiler: the package installs, imports, and says "python"."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYSMON_")}
+    env["CC"] = str(tmp_path / "no-such-cc")
+    target = tmp_path / "site"
+    src = tmp_path / "src"
+    # A clean copy of what the build needs: no build/ leftovers, no in-place .so.
+    src.mkdir()
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy2(REPO / name, src / name)
+    for name in ("csrc", "sysmon"):
+        shutil.copytree(
+            REPO / name, src / name,
+            ignore=shutil.ignore_patterns("*.so", "__pycache__"),
+        )
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-build-isolation", "--no-deps",
+         "--no-cache-dir", "--target", str(target), str(src)],
+        env=env, capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert build.returncode == 0, build.stderr
+    assert not list(target.glob("sysmon/_sysmon_c*"))
+    # -S with an explicit path: the target first, then site-packages for cffi,
+    # without .pth hooks (a developer's editable install would shadow target).
+    env["PYTHONPATH"] = os.pathsep.join([str(target), sysconfig.get_paths()["purelib"]])
+    code = (
+        "import sysmon; print(sysmon.backend()); "
+        "print(len(sysmon.processes()) > 0); print(sysmon.__file__)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert out.returncode == 0, out.stderr
+    backend, nonempty, where = out.stdout.split()
+    assert (backend, nonempty) == ("python", "True")
+    assert where.startswith(str(target))
+    # Forcing C where it was not built is a clear error, not a silent fallback.
+    env["SYSMON_BACKEND"] = "c"
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", "import sysmon"], env=env, capture_output=True, text=True,
+        cwd=tmp_path,
+    )
+    assert out.returncode != 0
+    assert re.search(r"C backend is not available", out.stderr)
