@@ -136,3 +136,16 @@ def explain(name: str) -> str:
         f"  derived:  {f.derivation}\n"
         f"  column:   {f.title}\n"
     )
+
+
+def markdown_table() -> str:
+    """The README's field table, generated from the registry."""
+    rows = ["| field | type | unit | kernel source | derivation |", "|---|---|---|---|---|"]
+    for f in FIELDS.values():
+        src = f.source.replace("|", "\\|")
+        rows.append(f"| `{f.name}` | {f.type} | {f.unit} | {src} | {f.derivation} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")

@@ -380,15 +380,19 @@ class ProcessSampler:
     """
 
     def __init__(
-        self, fields: Iterable[str] | None = None, root: str | os.PathLike[str] | None = None
+        self,
+        fields: Iterable[str] | None = None,
+        root: str | os.PathLike[str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._fields = _resolve_fields(fields) | {"cpu_user", "cpu_system", "start_ticks"}
         self._root = root
+        self._clock = clock
         self._prev: dict[tuple[int, int], float] = {}
         self._prev_t: float | None = None
 
     def sample(self) -> list[ProcessSample]:
-        t = time.monotonic()
+        t = self._clock()
         procs = processes(self._fields, self._root)
         dt = t - self._prev_t if self._prev_t is not None else 0.0
         prev = self._prev

@@ -131,3 +131,10 @@ def test_install_without_compiler_falls_back(tmp_path: Path) -> None:
     )
     assert out.returncode != 0
     assert re.search(r"C backend is not available", out.stderr)
+
+
+def test_readme_field_table_is_current() -> None:
+    from sysmon.fields import markdown_table
+
+    readme = (REPO / "README.md").read_text()
+    assert markdown_table() in readme, "regenerate it with: python -m sysmon.fields"

@@ -1,0 +1,194 @@
+"""API behaviour on small /proc trees the test writes and then changes:
+CPU rates, identity, user-name reloads, errors, root selection."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+import sysmon
+
+HZ = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+BTIME = 1700000000
+
+
+def write_proc(root: Path, pid: int, *, name: str = "worker", uid: int = 1000,
+               utime: int = 0, stime: int = 0, start: int = 500, rss: int = 7) -> None:
+    d = root / "proc" / str(pid)
+    d.mkdir(parents=True, exist_ok=True)
+    fields = [1, pid, pid, 0, -1, 4194304, 11, 0, 12, 0, utime, stime, 0, 0, 20, 0, 1, 0,
+              start, 123456789, rss] + [0] * 14 + [1] + [0] * 13
+    (d / "stat").write_bytes(
+        f"{pid} ({name}) S ".encode() + " ".join(map(str, fields)).encode() + b"\n"
+    )
+    (d / "status").write_bytes(
+        f"Name:\t{name}\nTgid:\t{pid}\nPid:\t{pid}\nPPid:\t1\n"
+        f"Uid:\t{uid}\t{uid}\t{uid}\t{uid}\nGid:\t100\t100\t100\t100\n".encode()
+    )
+    (d / "statm").write_bytes(b"300 7 3 1 0 50 0\n")
+    (d / "cmdline").write_bytes(name.encode() + b"\0--flag\0")
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    (tmp_path / "proc").mkdir()
+    (tmp_path / "proc" / "stat").write_bytes(
+        b"cpu  1 2 3 4 5 6 7 8 9 10\nbtime " + str(BTIME).encode() + b"\nprocesses 9\n"
+    )
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "passwd").write_text(
+        "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n"
+        "alias:x:1000:1000::/home/alias:/bin/sh\n"
+    )
+    return tmp_path
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_sampler_rates_by_identity(root: Path, backend: str) -> None:
+    write_proc(root, 10, utime=100, stime=50)
+    write_proc(root, 11, utime=10, start=600)
+    clock = FakeClock()
+    sampler = sysmon.ProcessSampler(root=root, clock=clock)
+
+    first = {s.info.pid: s.cpu_percent for s in sampler.sample()}
+    assert first == {10: None, 11: None}  # no rate yet: None, never 0.0
+
+    clock.now += 2.0
+    write_proc(root, 10, utime=100 + HZ, stime=50 + HZ // 2)  # 1.5 s of CPU in 2 s
+    write_proc(root, 11, utime=0, start=900)                 # pid 11 reused by a newcomer
+    write_proc(root, 12)                                     # a new process
+    second = {s.info.pid: s.cpu_percent for s in sampler.sample()}
+    assert second[10] == pytest.approx(75.0)
+    assert second[11] is None
+    assert second[12] is None
+
+    # A clock that does not move gives no rate, not a division by zero.
+    third = {s.info.pid: s.cpu_percent for s in sampler.sample()}
+    assert third[10] is None
+
+    clock.now += 1.0
+    shutil.rmtree(root / "proc" / "12")
+    fourth = {s.info.pid: s.cpu_percent for s in sampler.sample()}
+    assert set(fourth) == {10, 11}
+    assert fourth[10] == 0.0 and fourth[11] == 0.0  # idle for a real interval: a true 0
+
+
+def test_usernames_reload_when_passwd_changes(root: Path, backend: str) -> None:
+    write_proc(root, 10, uid=1000)
+    write_proc(root, 11, uid=4242)
+    names = {p.pid: p.username for p in sysmon.processes(root=root)}
+    assert names == {10: "alice", 11: "4242"}  # first entry wins; unknown uid: the number
+    passwd = root / "etc" / "passwd"
+    passwd.write_text(passwd.read_text() + "bob:x:4242:4242::/home/bob:/bin/sh\n")
+    names = {p.pid: p.username for p in sysmon.processes(root=root)}
+    assert names == {10: "alice", 11: "bob"}
+
+
+def test_values_and_units(root: Path, backend: str) -> None:
+    write_proc(root, 10, utime=3 * HZ, stime=HZ, start=25 * HZ, rss=9)
+    (p,) = sysmon.processes(root=root)
+    assert p.cpu_user == 3.0 and p.cpu_system == 1.0
+    assert p.create_time == BTIME + 25.0
+    assert p.rss == 9 * PAGE and p.vms == 123456789 and p.shared == 3 * PAGE
+    assert p.cmdline == ["worker", "--flag"]
+    assert p.tpgid == -1 and p.cpu_num == 1 and p.username == "alice"
+
+
+def test_fields_subset_and_unknown(root: Path, backend: str) -> None:
+    write_proc(root, 10)
+    (p,) = sysmon.processes(fields=["name", "rss"], root=root)
+    assert (p.pid, p.name, p.rss) == (10, "worker", 7 * PAGE)
+    assert p.cmdline is None and p.uid is None and p.shared is None
+    with pytest.raises(ValueError, match="unknown field 'bogus'"):
+        sysmon.processes(fields=["bogus"], root=root)
+
+
+def test_root_from_environment(root: Path, backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_proc(root, 77, name="from-env")
+    monkeypatch.setenv("SYSMON_ROOT", str(root))
+    assert [(p.pid, p.name) for p in sysmon.processes()] == [(77, "from-env")]
+
+
+def test_missing_root_raises(tmp_path: Path, backend: str) -> None:
+    with pytest.raises(sysmon.SysmonError, match="cannot read"):
+        sysmon.processes(root=tmp_path / "nowhere")
+
+
+def test_handle_on_tree(root: Path, backend: str) -> None:
+    write_proc(root, 10, utime=HZ)
+    with sysmon.Process(10, root=root) as p:
+        assert p.name() == "worker" and p.cpu_user() == 1.0 and p.username() == "alice"
+        assert p.info() == sysmon.processes(root=root)[0]
+        assert p.is_running()
+        shutil.rmtree(root / "proc" / "10")
+        write_proc(root, 10, name="newcomer", start=999)  # same pid, another process
+        with pytest.raises(sysmon.NoSuchProcess) as exc:
+            p.name()
+        assert exc.value.pid == 10
+        assert not p.is_running()
+    assert sysmon.Process(10, root=root).name() == "newcomer"
+    with pytest.raises(ValueError, match="closed"):
+        p.name()
+
+
+def test_handle_argument_errors(root: Path) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        sysmon.Process(0, root=root)
+    with pytest.raises(ValueError, match="positive"):
+        sysmon.Process(-1, root=root)
+    with pytest.raises(TypeError):
+        sysmon.Process("1", root=root)  # type: ignore[arg-type]
+    with pytest.raises(sysmon.NoSuchProcess):
+        sysmon.Process(99999, root=root)
+
+
+def test_handle_parse_error(root: Path, backend: str) -> None:
+    write_proc(root, 10)
+    p = sysmon.Process(10, root=root)
+    (root / "proc" / "10" / "statm").write_bytes(b"garbage\n")
+    with pytest.raises(sysmon.ParseError) as exc:
+        p.shared()
+    assert exc.value.path.endswith("/10/statm")
+    assert p.rss() == 7 * PAGE  # other files still read
+    # In a whole-table scan the same malformed file only blanks its fields.
+    (row,) = sysmon.processes(root=root)
+    assert row.shared is None and row.rss == 7 * PAGE
+
+
+@pytest.mark.parametrize(
+    "err",
+    [
+        sysmon.NoSuchProcess(42, "/proc/42"),
+        sysmon.ZombieProcess(43, "/proc/43"),
+        sysmon.AccessDenied(44, "/proc/44/status"),
+        sysmon.ParseError("/proc/45/stat", "no (comm)"),
+    ],
+)
+def test_errors_pickle_and_read_well(err: sysmon.SysmonError) -> None:
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is type(err) and str(back) == str(err)
+    assert back.__dict__ == err.__dict__
+    assert isinstance(back, sysmon.SysmonError)
+    text = str(err)
+    assert any(s in text for s in ("42", "43", "44", "/proc/45/stat"))
+    assert "Traceback" not in text
+
+
+def test_error_hierarchy() -> None:
+    assert issubclass(sysmon.ZombieProcess, sysmon.NoSuchProcess)
+    assert issubclass(sysmon.NoSuchProcess, sysmon.SysmonError)
+    assert issubclass(sysmon.AccessDenied, sysmon.SysmonError)
+    assert "zombie" in str(sysmon.ZombieProcess(5))
+    assert "access denied" in str(sysmon.AccessDenied(5, "/proc/5/status"))
