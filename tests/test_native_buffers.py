@@ -1,0 +1,39 @@
+"""The C scan's buffer protocol: -ENOBUFS with the needed sizes, then a retry."""
+
+from __future__ import annotations
+
+from sysmon import _native, _pure
+from sysmon.fields import FileGroup
+
+
+def _stable(rows: list[tuple[object, ...]]) -> dict[object, tuple[object, ...]]:
+    # Fields that cannot move between two scans of a live system.
+    return {r[0]: (r[5], r[20], r[36]) for r in rows}
+
+
+def test_tiny_buffers_grow_to_fit() -> None:
+    scanner = _native._Scanner()
+    scanner._alloc(1, 8)  # one row, eight bytes of arena: far too small
+    rows = scanner.scan(b"/proc", int(FileGroup.ALL))
+    assert scanner.cap >= len(rows) > 1
+    assert scanner.arena_cap >= sum(len(r[36] or b"") for r in rows)
+    a, b = _stable(rows), _stable(_pure.scan_raw("/proc", int(FileGroup.ALL)))
+    common = [pid for pid in a if pid in b and a[pid][1] == b[pid][1]]
+    assert len(common) >= 0.9 * len(a)
+    assert [a[pid] for pid in common] == [b[pid] for pid in common]
+
+
+def test_exact_row_count_needed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    proc = tmp_path / "proc"
+    for pid in range(1, 6):
+        d = proc / str(pid)
+        d.mkdir(parents=True)
+        (d / "cmdline").write_bytes(b"x" * 100 * pid + b"\0")
+    scanner = _native._Scanner()
+    scanner._alloc(2, 10)
+    rows = scanner.scan(str(proc).encode(), int(FileGroup.CMDLINE))
+    assert sorted((r[0], r[36]) for r in rows) == [
+        (pid, b"x" * 100 * pid + b"\0") for pid in range(1, 6)
+    ]
+    assert scanner.cap >= 5
+    assert scanner.arena_cap >= sum(100 * p + 1 for p in range(1, 6))
