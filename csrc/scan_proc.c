@@ -81,10 +81,11 @@ static int is_vanished(long rc)
     return rc == -ENOENT || rc == -ESRCH;
 }
 
-/* A /proc/<tid> directory of a thread that is not its group's leader. */
+/* A /proc/<tid> directory of a thread that is not its group leader (Tgid -1: the
+ * status has no Tgid line, so nothing says it is a thread). */
 static int is_thread(const struct sm_proc *row)
 {
-    return row->err[SM_G_STATUS] == 0 && row->status.tgid >= 0 &&
+    return row->err[SM_G_STATUS] == 0 && row->status.tgid != -1 &&
            row->status.tgid != row->pid;
 }
 
