@@ -7,7 +7,7 @@ every number comes from.
 
 from __future__ import annotations
 
-from sysmon import _backend
+from sysmon import _backend, users
 from sysmon.errors import AccessDenied, NoSuchProcess, ParseError, SysmonError, ZombieProcess
 from sysmon.fields import FIELDS, Field, explain
 from sysmon.process import Process, ProcessInfo, ProcessSample, ProcessSampler, processes
@@ -42,4 +42,5 @@ __all__ = [
     "explain",
     "processes",
     "set_backend",
+    "users",
 ]

@@ -26,7 +26,12 @@ else:
 _current: ModuleType = _native if _native is not None else _pure
 
 
+_env_error: str | None = None
+
+
 def current() -> ModuleType:
+    if _env_error is not None:
+        raise SysmonError(_env_error)
     return _current
 
 
@@ -40,7 +45,7 @@ def native_available() -> bool:
 
 def set_backend(which: str) -> None:
     """Select the backend: "c" (the cffi extension) or "python"."""
-    global _current
+    global _current, _env_error
     if which == "python":
         _current = _pure
     elif which == "c":
@@ -49,8 +54,14 @@ def set_backend(which: str) -> None:
         _current = _native
     else:
         raise ValueError(f"unknown backend {which!r}: choose 'c' or 'python'")
+    _env_error = None  # an explicit choice replaces a bad SYSMON_BACKEND
 
 
+# SYSMON_BACKEND: a bad value must not break `import sysmon` (the CLI could not
+# report it); it is raised as a SysmonError by the first call that needs a backend.
 _forced = os.environ.get("SYSMON_BACKEND")
 if _forced:
-    set_backend(_forced)
+    try:
+        set_backend(_forced)
+    except (SysmonError, ValueError) as e:
+        _env_error = f"SYSMON_BACKEND={_forced}: {e}"

@@ -57,27 +57,30 @@ class _Passwd:
         self.path = path
         self.sig: tuple[int, int, int, int] | None = None
         self.names: dict[int, str] = {}
+        self.uids: dict[str, int] = {}
 
-    def lookup(self) -> dict[int, str]:
+    def refresh(self) -> _Passwd:
         try:
             st = os.stat(self.path)
         except OSError:
-            self.sig, self.names = None, {}
-            return self.names
+            self.sig, self.names, self.uids = None, {}, {}
+            return self
         sig = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
         if sig != self.sig:
-            self.names = _parse_passwd(self.path)
+            self.names, self.uids = _parse_passwd(self.path)
             self.sig = sig
-        return self.names
+        return self
 
 
-def _parse_passwd(path: str) -> dict[int, str]:
+def _parse_passwd(path: str) -> tuple[dict[int, str], dict[str, int]]:
+    """uid -> name and name -> uid, the first entry winning, like getpwuid."""
     names: dict[int, str] = {}
+    uids: dict[str, int] = {}
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError:
-        return names
+        return names, uids
     for line in data.split(b"\n"):
         parts = line.split(b":")
         if len(parts) < 3 or not parts[0] or line.startswith((b"#", b"+", b"-")):
@@ -86,18 +89,33 @@ def _parse_passwd(path: str) -> dict[int, str]:
             uid = int(parts[2])
         except ValueError:
             continue
-        names.setdefault(uid, parts[0].decode("utf-8", "surrogateescape"))
-    return names
+        name = parts[0].decode("utf-8", "surrogateescape")
+        names.setdefault(uid, name)
+        uids.setdefault(name, uid)
+    return names, uids
 
 
 _passwd: dict[str, _Passwd] = {}
 
 
-def user_names(root: str) -> dict[int, str]:
-    """The uid -> user name map of <root>/etc/passwd (first entry wins)."""
-    path = os.path.join(root, "etc", "passwd")
+def passwd_path(root: str) -> str:
+    return os.path.join(root, "etc", "passwd")
+
+
+def _passwd_for(root: str) -> _Passwd:
+    path = passwd_path(root)
     with _lock:
         p = _passwd.get(path)
         if p is None:
             p = _passwd[path] = _Passwd(path)
-        return p.lookup()
+        return p.refresh()
+
+
+def user_names(root: str) -> dict[int, str]:
+    """The uid -> user name map of <root>/etc/passwd (first entry wins)."""
+    return _passwd_for(root).names
+
+
+def user_ids(root: str) -> dict[str, int]:
+    """The user name -> uid map of <root>/etc/passwd (first entry wins)."""
+    return _passwd_for(root).uids

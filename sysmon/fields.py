@@ -84,8 +84,11 @@ _FIELDS: tuple[Field, ...] = (
           "CPU time spent in user mode", _S, "USER_S"),
     Field("cpu_system", "float", "seconds", _stat(15, "stime"), "stime / SC_CLK_TCK",
           "CPU time spent in kernel mode", _S, "SYS_S"),
-    Field("rss", "int", "bytes", _stat(24, "rss"), "rss pages * SC_PAGE_SIZE",
-          "resident set size", _S, "RSS"),
+    Field("cpu_time", "float", "seconds", f"{_stat(14, 'utime')} + field 15 (stime)",
+          "(utime + stime) / SC_CLK_TCK", "total CPU time (ps's TIME)", _S, "TIME"),
+    Field("rss", "int", "bytes", "/proc/<pid>/statm field 2 (resident)",
+          "resident pages * SC_PAGE_SIZE; exact, as ps shows (stat field 24 is only an "
+          "approximation on Linux >= 6.16)", "resident set size", _SM, "RSS"),
     Field("vms", "int", "bytes", _stat(23, "vsize"), "as is", "virtual memory size", _S, "VSZ"),
     Field("shared", "int", "bytes", "/proc/<pid>/statm field 3 (shared)",
           "shared pages * SC_PAGE_SIZE", "resident pages backed by a file or shmem", _SM, "SHR"),

@@ -41,6 +41,7 @@ class ProcessInfo(NamedTuple):
     start_ticks: int | None = None
     cpu_user: float | None = None
     cpu_system: float | None = None
+    cpu_time: float | None = None
     rss: int | None = None
     vms: int | None = None
     shared: int | None = None
@@ -105,36 +106,36 @@ def _converter(root: str, req: frozenset[str]) -> Callable[[RawRow], ProcessInfo
     def convert(r: RawRow) -> ProcessInfo:
         if r[1] == 0:
             start = r[20]
-            stat: tuple[object, ...] = (
-                r[7], _decode(r[5]), _decode(r[6]),
-            )
-            st2: tuple[object, ...] = (
+            head: tuple[object, ...] = (r[7], _decode(r[5]), _decode(r[6]))
+            times: tuple[object, ...] = (
                 r[19],
                 btime + start / hz if btime is not None else None,
                 start,
-                r[15] / hz, r[16] / hz,
-                r[22] * page, r[21],
+                r[15] / hz,
+                r[16] / hz,
+                (r[15] + r[16]) / hz,
             )
-            st3: tuple[object, ...] = (
+            vms = r[21]
+            tail: tuple[object, ...] = (
                 r[18], r[17], r[10], r[23] if r[23] >= 0 else None,
                 r[13], r[14], r[8], r[9], r[11],
             )
         else:
-            stat = (None, None, None)
-            st2 = (None,) * 7
-            st3 = (None,) * 9
+            head = (None, None, None)
+            times = (None,) * 6
+            vms = None
+            tail = (None,) * 9
         if r[2] == 0:
             uid = r[24]
-            ids: tuple[object, ...] = (
-                uid, r[25], r[28], r[29], users.get(uid, str(uid)),
-            )
+            ids: tuple[object, ...] = (uid, r[25], r[28], r[29], users.get(uid, str(uid)))
         else:
             ids = (None,) * 5
-        shared = r[35] * page if r[3] == 0 else None
+        if r[3] == 0:
+            rss, shared = r[34] * page, r[35] * page
+        else:
+            rss = shared = None
         cmd = _split_cmdline(r[36]) if r[4] == 0 else None
-        vals = (
-            r[0], stat[0], stat[1], cmd, stat[2], *ids, *st2, shared, *st3,
-        )
+        vals = (r[0], head[0], head[1], cmd, head[2], *ids, *times, rss, vms, shared, *tail)
         if not everything:
             vals = tuple(v if k else None for v, k in zip(vals, keep))
         return new(ProcessInfo, vals)
@@ -180,7 +181,14 @@ class Process:
         self._fd = _backend.current().open_pid(self._proc, pid)
         self._closer = weakref.finalize(self, os.close, self._fd)
         try:
-            raw = self._read(FileGroup.STAT, ("start_ticks",))
+            raw = self._read(FileGroup.STAT | FileGroup.STATUS, ("start_ticks",))
+            if raw[2] == 0 and raw[32] not in (-1, pid):
+                # /proc/<tid> of a thread exists but is not listed: not a process.
+                raise NoSuchProcess(
+                    pid,
+                    f"{self._proc}/{pid}",
+                    f"{pid} is a thread of process {raw[32]}, not a process",
+                )
         except BaseException:
             self.close()
             raise
@@ -192,7 +200,6 @@ class Process:
     def pid(self) -> int:
         return self._pid
 
-    @property
     def start_ticks(self) -> int:
         """Start time in clock ticks after boot (stat field 22): with the pid,
         this process's identity."""
@@ -321,6 +328,10 @@ class Process:
     def cpu_system(self) -> float:
         return self._float("cpu_system")
 
+    def cpu_time(self) -> float:
+        """user + system CPU seconds."""
+        return self._float("cpu_time")
+
     def rss(self) -> int:
         return self._int("rss")
 
@@ -385,7 +396,7 @@ class ProcessSampler:
         root: str | os.PathLike[str] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._fields = _resolve_fields(fields) | {"cpu_user", "cpu_system", "start_ticks"}
+        self._fields = _resolve_fields(fields) | {"cpu_time", "start_ticks"}
         self._root = root
         self._clock = clock
         self._prev: dict[tuple[int, int], float] = {}
@@ -399,11 +410,11 @@ class ProcessSampler:
         cur: dict[tuple[int, int], float] = {}
         out = []
         for p in procs:
-            if p.start_ticks is None or p.cpu_user is None or p.cpu_system is None:
+            total = p.cpu_time
+            if p.start_ticks is None or total is None:
                 out.append(ProcessSample(p, None))
                 continue
             key = (p.pid, p.start_ticks)
-            total = p.cpu_user + p.cpu_system
             cur[key] = total
             before = prev.get(key)
             pct = None

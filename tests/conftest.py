@@ -21,12 +21,12 @@ BACKENDS = ("c", "python")
 def backend(request: pytest.FixtureRequest) -> Iterator[str]:
     """Run the test once per backend; restores the previous one afterwards."""
     name = request.param
+    before = sysmon.backend()
     if name == "c" and os.environ.get("SYSMON_REQUIRE_NATIVE") != "1":
         try:
             sysmon.set_backend("c")
         except sysmon.SysmonError:
             pytest.skip("C extension not built (set SYSMON_REQUIRE_NATIVE=1 to make this fail)")
-    before = sysmon.backend()
     sysmon.set_backend(name)
     try:
         yield name

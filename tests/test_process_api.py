@@ -101,7 +101,7 @@ def test_values_and_units(root: Path, backend: str) -> None:
     (p,) = sysmon.processes(root=root)
     assert p.cpu_user == 3.0 and p.cpu_system == 1.0
     assert p.create_time == BTIME + 25.0
-    assert p.rss == 9 * PAGE and p.vms == 123456789 and p.shared == 3 * PAGE
+    assert p.rss == 7 * PAGE and p.vms == 123456789 and p.shared == 3 * PAGE  # statm 2, 3
     assert p.cmdline == ["worker", "--flag"]
     assert p.tpgid == -1 and p.cpu_num == 1 and p.username == "alice"
 
@@ -110,6 +110,7 @@ def test_fields_subset_and_unknown(root: Path, backend: str) -> None:
     write_proc(root, 10)
     (p,) = sysmon.processes(fields=["name", "rss"], root=root)
     assert (p.pid, p.name, p.rss) == (10, "worker", 7 * PAGE)
+    assert p.vms is None  # stat was read for name, but vms was not asked for
     assert p.cmdline is None and p.uid is None and p.shared is None
     with pytest.raises(ValueError, match="unknown field 'bogus'"):
         sysmon.processes(fields=["bogus"], root=root)
@@ -161,10 +162,10 @@ def test_handle_parse_error(root: Path, backend: str) -> None:
     with pytest.raises(sysmon.ParseError) as exc:
         p.shared()
     assert exc.value.path.endswith("/10/statm")
-    assert p.rss() == 7 * PAGE  # other files still read
+    assert p.vms() == 123456789  # other files still read
     # In a whole-table scan the same malformed file only blanks its fields.
     (row,) = sysmon.processes(root=root)
-    assert row.shared is None and row.rss == 7 * PAGE
+    assert row.shared is None and row.rss is None and row.vms == 123456789
 
 
 @pytest.mark.parametrize(

@@ -251,6 +251,7 @@ def _value(name: str, pid: int, x: Fx, tree: Tree):
         "username": tree.passwd.get(x.uid[0], str(x.uid[0])),
         "num_threads": x.threads, "create_time": tree.btime + x.start / CLK,
         "start_ticks": x.start, "cpu_user": x.utime / CLK, "cpu_system": x.stime / CLK,
+        "cpu_time": (x.utime + x.stime) / CLK,
         "shared": x.statm[2] * PAGE, "nice": x.nice, "priority": x.priority,
         "tty_nr": x.tty_nr, "cpu_num": x.cpu, "minor_faults": x.minflt,
         "major_faults": x.majflt, "pgrp": x.pgrp, "session": x.session, "tpgid": x.tpgid,
@@ -517,7 +518,8 @@ def test_broken_specifics(backend):
         assert (r.name, r.state, r.ppid, r.start_ticks, r.cpu_num) == (None,) * 5, pid
         assert r.uid == 0 and r.username == "root" and r.cmdline[1] == "--flag", pid
     assert recs[206].uid is None and recs[206].username is None and recs[206].name == "badstatus"
-    assert recs[207].shared is None and recs[207].rss == 300 * PAGE
+    # rss and shared both come from statm: a malformed statm blanks both, vms stays
+    assert recs[207].shared is None and recs[207].rss is None and recs[207].vms is not None
     assert BROKEN_NOSTATM not in recs
     assert recs[211].name == "healthy"
     # without statm the vanished-looking process is there
@@ -769,6 +771,12 @@ def test_process_handle_values(backend, which):
                                                         None)
 
 
+def recs_vms_207() -> int:
+    """vsize (stat field 23) of pid 207, read from the fixture itself."""
+    data = (BROKEN / "proc" / "207" / "stat").read_bytes()
+    return int(data[data.rindex(b")") + 2 :].split()[20])
+
+
 def test_process_handle_broken(backend):
     want = {w["pid"]: w for w in expected(BRK)}
     for pid in (1, 211):
@@ -781,7 +789,9 @@ def test_process_handle_broken(backend):
             p.uid()
         assert str(ei.value.path).endswith("broken/proc/206/status"), ei.value.path
     with sysmon.Process(207, root=str(BROKEN)) as p:
-        assert p.rss() == 300 * PAGE
+        assert p.vms() == recs_vms_207()
+        with pytest.raises(sysmon.ParseError):
+            p.rss()
         with pytest.raises(sysmon.ParseError) as ei:
             p.shared()
         assert str(ei.value.path).endswith("broken/proc/207/statm"), ei.value.path

@@ -1,0 +1,128 @@
+"""The ``sysmon`` command.
+
+One module per subcommand (``ps``, ``explain``), each with ``add_parser`` and
+``run``; shared table/JSON output in :mod:`sysmon.cli._output`.  The CLI uses
+only the public ``sysmon`` API.
+
+Exit status: 0 success; 1 a sysmon or OS error (one line on stderr, never a
+traceback); 2 a usage error (one line); 130 interrupted; 141 stdout closed
+early (e.g. ``sysmon ps | head -1``), without a message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+import sysmon
+from sysmon.cli import explain, ps
+from sysmon.cli._output import UsageError
+from sysmon.sanitize import sanitize
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors raised as :class:`UsageError` (one line)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sysmon",
+        description="A Linux system monitor.  'sysmon COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"sysmon {sysmon.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    ps.add_parser(sub)
+    explain.add_parser(sub)
+    return parser
+
+
+_SHORT_OPTIONS = ("-h", "-r")
+
+
+def _join_option_values(argv: Sequence[str]) -> list[str]:
+    """``--sort -rss`` -> ``--sort=-rss``: argparse would take "-rss" for an
+    option.  ``--sort --json`` and ``--sort -r`` stay as they are (a missing key)."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        nxt = argv[i + 1] if i + 1 < len(argv) else ""
+        if arg == "--sort" and nxt[:1] == "-" and nxt[:2] != "--" and nxt not in _SHORT_OPTIONS:
+            out.append(f"--sort={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
+def _error(message: str) -> None:
+    """One line on stderr, sanitized (it may echo user input or process text)."""
+    try:
+        sys.stderr.write(f"sysmon: error: {sanitize(message)}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _describe(e: BaseException) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        if isinstance(e.filename, (str, bytes)):
+            return f"{os.fsdecode(e.filename)}: {e.strerror}"
+        return e.strerror
+    return str(e) or type(e).__name__
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush of a closed
+    pipe does not print an error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _run(argv: list[str]) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(_join_option_values(argv))
+    except SystemExit as e:  # --help, --version
+        return e.code if isinstance(e.code, int) else EXIT_OK
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    rc: int = args.run(args)
+    sys.stdout.flush()
+    return rc
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``sysmon`` command with ``argv`` (default ``sys.argv[1:]``);
+    return the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(args)
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except UsageError as e:
+        _error(str(e))
+        return EXIT_USAGE
+    except (sysmon.SysmonError, OSError) as e:
+        _error(_describe(e))
+        return EXIT_ERROR
