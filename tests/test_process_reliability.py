@@ -26,22 +26,6 @@ STATES = set("RSDZTtXxKWPI")
 OPTIONAL_IN_GROUP = {"cpu_num"}  # stat field 39, absent on old kernels
 
 
-@pytest.fixture(params=["c", "python"])
-def backend(request):
-    prev = sysmon.backend()
-    try:
-        sysmon.set_backend(request.param)
-    except Exception as e:
-        if request.param == "c" and os.environ.get("SYSMON_REQUIRE_NATIVE") != "1":
-            pytest.skip(f"C backend unavailable: {e!r}")
-        raise
-    try:
-        assert sysmon.backend() == request.param
-        yield request.param
-    finally:
-        sysmon.set_backend(prev)
-
-
 @pytest.fixture
 def c_backend():
     prev = sysmon.backend()

@@ -1,0 +1,270 @@
+"""Shared by the ``sysmon`` command tests (test_cli_*.py).
+
+Running the command as a real program (``python -m sysmon.cli``) and checking
+its output and errors are terminal-safe; and a /proc tree the test writes
+itself, whose every value the tests know.  The ``tree`` fixture (one written
+tree per test module) is defined here as ``tree_fixture``: a test module
+imports it by that name and asks for ``tree``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from helpers import CLK_TCK, PAGE_SIZE
+
+import sysmon
+
+SYSMON = [sys.executable, "-m", "sysmon.cli"]
+DEFAULT_TITLES = [
+    "USER",
+    "PID",
+    "PPID",
+    "S",
+    "NLWP",
+    "TIME",
+    "VSZ",
+    "RSS",
+    "TTY",
+    "START",
+    "COMMAND",
+]
+
+
+def _c_available() -> bool:
+    prev = sysmon.backend()
+    try:
+        sysmon.set_backend("c")
+    except sysmon.SysmonError:
+        return False
+    finally:
+        sysmon.set_backend(prev)
+    return True
+
+
+C_AVAILABLE = _c_available()
+BACKENDS = ["python", "c"] if C_AVAILABLE else ["python"]
+
+
+# --------------------------------------------------------------------------
+# running the command
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SYSMON_") and k not in ("COLUMNS", "LINES", "PYTHONIOENCODING")
+    }
+    env["LC_ALL"] = "C.UTF-8"
+    env.update(extra)
+    return env
+
+
+def run(
+    *args: str | bytes, env: dict[str, str] | None = None, **kw
+) -> subprocess.CompletedProcess[bytes]:
+    kw.setdefault("capture_output", True)
+    return subprocess.run([*SYSMON, *args], env=env or cli_env(), timeout=120, **kw)
+
+
+def ok(*args: str | bytes, env: dict[str, str] | None = None) -> str:
+    """stdout of a successful run (checked: exit 0, nothing on stderr)."""
+    p = run(*args, env=env)
+    assert p.returncode == 0, p.stderr.decode(errors="replace")
+    assert p.stderr == b""
+    return p.stdout.decode("utf-8")
+
+
+def ok_json(*args: str) -> list[dict]:
+    p = run(*args, "--json")
+    assert p.returncode == 0, p.stderr.decode(errors="replace")
+    assert p.stdout.isascii()
+    return json.loads(p.stdout)
+
+
+def table(text: str, ncols: int) -> tuple[list[str], list[list[str]]]:
+    """(titles, rows) of a table whose last column may hold spaces."""
+    lines = text.splitlines()
+    titles = lines[0].split()
+    rows = [ln.split(None, ncols - 1) for ln in lines[1:]]
+    return titles, rows
+
+
+def rows_by_pid(text: str, pid_col: int, ncols: int) -> dict[int, list[str]]:
+    _, rows = table(text, ncols)
+    return {int(r[pid_col]): r for r in rows}
+
+
+# Bytes that must never reach a terminal from table output: C0 controls but
+# LF (the line separator), and DEL.  TAB is excluded too: columns are spaces.
+FORBIDDEN_BYTES = frozenset([*range(0x0A), *range(0x0B, 0x20), 0x7F])
+BIDI = {
+    *map(chr, range(0x202A, 0x202F)),
+    *map(chr, range(0x2066, 0x206A)),
+    "\u200e",
+    "\u200f",
+    "\u061c",
+}
+
+
+def assert_terminal_safe(out: bytes) -> None:
+    bad = sorted({b for b in out if b in FORBIDDEN_BYTES})
+    assert not bad, f"control bytes in output: {bad}"
+    text = out.decode("utf-8")  # strict: no raw undecodable byte either
+    unsafe = [
+        f"U+{ord(c):04X}"
+        for c in text
+        if c != "\n" and (c in BIDI or unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp"))
+    ]
+    assert not unsafe, f"unsafe characters in output: {unsafe}"
+
+
+def assert_one_error_line(p: subprocess.CompletedProcess[bytes], rc: int = 2) -> str:
+    err = p.stderr.decode("utf-8")
+    assert p.returncode == rc, (p.returncode, err)
+    assert "Traceback" not in err
+    assert err.count("\n") == 1 and err.endswith("\n"), err
+    assert err.startswith("sysmon: error: "), err
+    assert_terminal_safe(p.stderr)
+    return err
+
+
+# --------------------------------------------------------------------------
+# a /proc tree written by the test
+
+BTIME = 1700000000  # 2023-11-14 22:13:20 UTC
+MIB, GIB = 1 << 20, 1 << 30
+PASSWD = (
+    b"root:x:0:0:root:/root:/bin/bash\n"
+    b"alice:x:1000:1000:Alice:/home/alice:/bin/bash\n"
+    b"1234:x:4321:4321:a user whose name is digits:/:/bin/sh\n"
+    b"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+)
+EVIL_ARG = b"\x1b[31mred\x1b[0m\r\xe2\x80\xaeexe.txt"
+EVIL_ARG_SHOWN = r"\x1b[31mred\x1b[0m\r\u202eexe.txt"
+
+
+def stat_line(
+    pid: int,
+    comm: bytes,
+    state: str = "S",
+    *,
+    ppid: int = 1,
+    tty: int = 0,
+    utime: int = 0,
+    stime: int = 0,
+    threads: int = 1,
+    start: int = 100,
+    vsize: int = 0,
+    rss_bytes: int = 0,
+) -> bytes:
+    """A 52-field /proc/<pid>/stat line (proc(5) numbering)."""
+    f = dict.fromkeys(range(4, 53), 0)
+    f.update(
+        {
+            4: ppid,
+            5: pid,
+            6: pid,
+            7: tty,
+            8: -1,
+            9: 4194304,
+            14: utime,
+            15: stime,
+            18: 20,
+            19: 0,
+            20: threads,
+            22: start,
+            23: vsize,
+            24: rss_bytes // PAGE_SIZE,
+            25: 18446744073709551615,
+        }
+    )
+    rest = " ".join(str(f[i]) for i in range(4, 53))
+    return b"%d (%s) %s %s\n" % (pid, comm, state.encode(), rest.encode())
+
+
+def status_text(pid: int, uid: int) -> bytes:
+    return (
+        f"Name:\tx\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t{pid}\nNgid:\t0\n"
+        f"Pid:\t{pid}\nPPid:\t1\nTracerPid:\t0\nUid:\t{uid}\t{uid}\t{uid}\t{uid}\n"
+        f"Gid:\t{uid}\t{uid}\t{uid}\t{uid}\nThreads:\t1\n"
+    ).encode()
+
+
+# pid: (stat line, uid, cmdline or None = no file, statm present?)
+TREE = {
+    1: (
+        stat_line(1, b"init", ppid=0, utime=100, stime=50, vsize=10 * MIB, rss_bytes=MIB),
+        0,
+        b"/sbin/init\0splash\0",
+        True,
+    ),
+    2: (stat_line(2, b"kthreadd", ppid=0), 0, b"", True),
+    300: (
+        stat_line(
+            300,
+            "日本語".encode(),
+            "R",
+            tty=(136 << 8) | 5,
+            utime=366_000,
+            stime=100,
+            threads=4,
+            vsize=3 * GIB,
+            rss_bytes=3 * GIB // 2,
+        ),
+        1000,
+        b"/usr/bin/evil\0" + EVIL_ARG + b"\0tab\there\0\xff\0",
+        True,
+    ),
+    400: (
+        stat_line(
+            400,
+            b"digits",
+            tty=(4 << 8) | 1,
+            utime=2 * 86400 * CLK_TCK,
+            vsize=MIB // 2,
+            rss_bytes=256 * 1024,
+        ),
+        4321,
+        b"digits\0",
+        True,
+    ),
+    500: (
+        stat_line(500, b"nostatm", tty=(4 << 8) | 65, vsize=20 * MIB, rss_bytes=4 * MIB),
+        5555,
+        b"nostatm\0",
+        False,
+    ),
+    600: (stat_line(600, b"nocmdline", vsize=MIB, rss_bytes=64 * 1024), 65534, None, True),
+    700: (b"700 (broken) garbage\n", 0, b"broken\0", True),
+}
+
+
+@pytest.fixture(scope="module", name="tree")
+def tree_fixture(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("root")
+    (root / "etc").mkdir()
+    (root / "etc" / "passwd").write_bytes(PASSWD)
+    proc = root / "proc"
+    proc.mkdir()
+    (proc / "stat").write_bytes(b"cpu  1 2 3 4 5 6 7 8 9 10\nbtime %d\nprocesses 800\n" % BTIME)
+    for pid, (stat, uid, cmdline, statm) in TREE.items():
+        d = proc / str(pid)
+        d.mkdir()
+        (d / "stat").write_bytes(stat)
+        (d / "status").write_bytes(status_text(pid, uid))
+        if statm:
+            # resident (statm field 2, where rss comes from) matches stat field 24
+            tokens = stat[stat.rindex(b")") + 2 :].split()
+            rss_pages = tokens[21] if len(tokens) > 21 else b"50"
+            (d / "statm").write_bytes(b"100 %s 1 1 0 40 0\n" % rss_pages)
+        if cmdline is not None:
+            (d / "cmdline").write_bytes(cmdline)
+    return root

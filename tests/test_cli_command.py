@@ -1,0 +1,274 @@
+"""The ``sysmon`` command line: options, help, errors and exit codes.
+
+Run as a real program (``python -m sysmon.cli`` and the installed console
+script): --version, help, ``explain``, usage errors as one sanitized line,
+a missing C backend, a closed pipe.  Then ``main()`` in this process, for
+errors raised inside a command and for the fields a command asks for (on
+the written tree of cli_support.py).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from cli_support import (  # noqa: E402
+    SYSMON,
+    assert_one_error_line,
+    cli_env,
+    ok,
+    run,
+    tree_fixture,  # noqa: F401 - the `tree` fixture
+)
+
+import sysmon  # noqa: E402
+import sysmon.cli  # noqa: E402
+
+# --------------------------------------------------------------------------
+# the rest of the command line
+
+
+def test_version():
+    assert ok("--version") == f"sysmon {sysmon.__version__}\n"
+
+
+def test_console_script():
+    script = Path(sys.executable).parent / "sysmon"
+    if not script.exists():
+        pytest.skip("the sysmon console script is not installed next to this python")
+    p = subprocess.run([str(script), "--version"], capture_output=True, env=cli_env(), timeout=60)
+    assert (p.returncode, p.stdout) == (0, f"sysmon {sysmon.__version__}\n".encode())
+
+
+def test_no_subcommand_prints_help():
+    p = run()
+    assert p.returncode == 2
+    assert p.stdout == b""
+    err = p.stderr.decode()
+    assert "usage: sysmon" in err and "ps" in err and "explain" in err
+    assert "Traceback" not in err
+
+
+def test_help():
+    assert "--fields" in ok("ps", "--help")
+    assert "usage: sysmon" in ok("--help")
+
+
+def test_explain_rss():
+    out = ok("explain", "rss")
+    assert "/proc/<pid>/stat" in out
+    assert "bytes" in out
+    assert out.startswith("rss: ")
+
+
+def test_explain_lists_every_field():
+    lines = ok("explain").splitlines()
+    assert [ln.split()[0] for ln in lines] == list(sysmon.FIELDS)
+    for ln, f in zip(lines, sysmon.FIELDS.values()):
+        assert ln.endswith(f.description)
+
+
+def test_explain_unknown_suggests():
+    err = assert_one_error_line(run("explain", "rsss"))
+    assert "rsss" in err and "did you mean" in err and "rss" in err.split("did you mean")[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        (["ps", "--fields", "pid,bogus"], ["bogus", "valid fields", "pid", "rss", "cmdline"]),
+        (["ps", "--fields", ""], ["empty field"]),
+        (["ps", "--fields", "pid,,name"], ["empty field"]),
+        (["ps", "--sort", "bogus"], ["bogus", "valid fields"]),
+        (["ps", "--sort=-bogus"], ["bogus"]),
+        (["ps", "--user", "no_such_user_xyz"], ["no_such_user_xyz", "passwd"]),
+        (["ps", "--bogus-option"], ["--bogus-option"]),
+        (["ps", "--backend", "fortran"], ["fortran"]),
+        (["ps", "--sort"], ["--sort"]),
+        (["ps", "--sort", "--json"], ["--sort", "expected one argument"]),
+        (["bogus-subcommand"], ["bogus-subcommand"]),
+        (["explain", "nosuchfield"], ["nosuchfield"]),
+        (["explain", "a", "b"], ["unrecognized"]),
+    ],
+)
+def test_usage_errors(args, mentions):
+    p = run(*args)
+    err = assert_one_error_line(p, 2)
+    assert p.stdout == b""
+    for word in mentions:
+        assert word in err
+
+
+def test_errors_echo_input_sanitized():
+    hostile = "\x1b]0;pwned\x07\u202e"
+    for args in (
+        ["ps", "--fields", hostile],
+        ["ps", "--user", hostile],
+        ["explain", hostile],
+        ["ps", "--backend", hostile],
+        [hostile],
+    ):
+        err = assert_one_error_line(run(*args))
+        assert r"\x1b]0;pwned" in err or r"\\x1b]0;pwned" in err
+
+
+def test_missing_root_is_one_error_line(tmp_path):
+    err = assert_one_error_line(run("ps", "--root", str(tmp_path / "nowhere")), 1)
+    assert "nowhere" in err
+
+
+def test_c_backend_unavailable_is_an_error():
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'sysmon._sysmon_c':\n"
+        "            raise ImportError('blocked by the test')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from sysmon.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code, "ps", "--backend", "c"],
+        capture_output=True,
+        env=cli_env(),
+        timeout=60,
+    )
+    err = assert_one_error_line(p, 1)
+    assert "C backend" in err and "not available" in err
+    p = subprocess.run(
+        [sys.executable, "-c", code, "ps", "--backend", "python", "--fields", "pid"],
+        capture_output=True,
+        env=cli_env(),
+        timeout=60,
+    )
+    assert p.returncode == 0, p.stderr
+
+
+def test_broken_pipe_is_quiet():
+    r, w = os.pipe()
+    os.close(r)  # nobody will ever read: the first write fails with EPIPE
+    try:
+        p = subprocess.run(
+            [*SYSMON, "ps"], stdout=w, stderr=subprocess.PIPE, env=cli_env(), timeout=120
+        )
+    finally:
+        os.close(w)
+    assert p.stderr == b""
+    assert p.returncode == 141
+
+
+def test_head_closes_pipe_early():
+    """`sysmon ps | head -1`: whatever the timing, no traceback."""
+    p = subprocess.Popen(
+        [*SYSMON, "ps", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env()
+    )
+    assert p.stdout is not None and p.stderr is not None
+    first = p.stdout.readline()
+    p.stdout.close()
+    err = p.stderr.read()
+    p.stderr.close()
+    p.wait(timeout=120)
+    assert first == b"[\n"
+    assert err == b""
+    assert p.returncode in (0, 141)
+
+
+# --------------------------------------------------------------------------
+# main() in this process: errors raised inside a command
+
+
+@pytest.fixture
+def keep_backend():
+    prev = sysmon.backend()
+    yield
+    sysmon.set_backend(prev)
+
+
+@pytest.mark.parametrize(
+    ("exc", "rc", "err"),
+    [
+        (sysmon.SysmonError("boom \x1b[2J"), 1, "sysmon: error: boom \\x1b[2J\n"),
+        (
+            sysmon.AccessDenied(7, "/proc/7/stat"),
+            1,
+            "sysmon: error: access denied reading /proc/7/stat (pid 7): "
+            "try again as root or as the process owner\n",
+        ),
+        (
+            PermissionError(errno.EACCES, "Permission denied", "/x\ny"),
+            1,
+            "sysmon: error: /x\\ny: Permission denied\n",
+        ),
+        (OSError(errno.EIO, "Input/output error"), 1, "sysmon: error: Input/output error\n"),
+        (KeyboardInterrupt(), 130, ""),
+        (BrokenPipeError(errno.EPIPE, "Broken pipe"), 141, ""),
+    ],
+)
+def test_main_error_handling(monkeypatch, capsys, keep_backend, exc, rc, err):
+    def fail(*a, **kw):
+        raise exc
+
+    monkeypatch.setattr(sysmon, "processes", fail)
+    monkeypatch.setattr(sysmon.cli, "_silence_stdout", lambda: None)
+    assert sysmon.cli.main(["ps"]) == rc
+    captured = capsys.readouterr()
+    assert captured.err == err
+    assert captured.out == ""
+
+
+def test_main_in_process(capsys, tree, keep_backend):
+    assert sysmon.cli.main(["ps", "--root", str(tree), "--fields", "pid", "--sort=-pid"]) == 0
+    assert capsys.readouterr().out.split() == ["PID", "700", "600", "500", "400", "300", "2", "1"]
+    assert sysmon.cli.main(["--version"]) == 0
+    assert capsys.readouterr().out == f"sysmon {sysmon.__version__}\n"
+    assert sysmon.cli.main(["ps", "--fields", "nope"]) == 2
+    assert capsys.readouterr().err.startswith("sysmon: error: unknown field 'nope'")
+
+
+def test_main_requests_only_needed_fields(monkeypatch, capsys, tree):
+    seen: list[frozenset[str]] = []
+    real = sysmon.processes
+
+    def spy(fields=None, root=None):
+        seen.append(frozenset(fields))
+        return real(fields, root)
+
+    monkeypatch.setattr(sysmon, "processes", spy)
+    base = ["ps", "--root", str(tree)]
+    for args in (
+        ["--fields", "pid,name"],
+        ["--fields", "rss", "--sort", "uid", "--user", "alice"],
+        [],
+        ["--json", "--fields", "tty_nr"],
+    ):
+        assert sysmon.cli.main(base + args) == 0
+    capsys.readouterr()
+    assert seen == [
+        {"pid", "name"},
+        {"rss", "uid"},
+        {
+            "username",
+            "pid",
+            "ppid",
+            "state",
+            "num_threads",
+            "cpu_time",
+            "vms",
+            "rss",
+            "tty_nr",
+            "create_time",
+            "cmdline",
+            "name",
+        },
+        {"pid", "tty_nr"},
+    ]
