@@ -78,7 +78,6 @@ class Fx(NamedTuple):
     gid: tuple = (0, 0, 0, 0)
 
 
-R4 = (0, 0, 0, 0)
 SE = "surrogateescape"
 
 
