@@ -8,6 +8,7 @@ epoch seconds) for both.
 from __future__ import annotations
 
 import errno
+import operator
 import os
 import time
 import weakref
@@ -81,16 +82,18 @@ def _resolve_fields(fields: Iterable[str] | None) -> frozenset[str]:
     return frozenset(names) | {"pid"}
 
 
-def _decode(b: bytes) -> str:
-    return b.decode("utf-8", "surrogateescape")
-
-
 def _split_cmdline(c: bytes) -> list[str]:
+    """NUL-separated arguments, one trailing NUL dropped (decoding the whole
+    buffer once equals decoding each argument: NUL is never part of a UTF-8
+    sequence, so surrogateescape treats the bytes around it the same way)."""
     if not c:
         return []
     if c.endswith(b"\0"):
         c = c[:-1]
-    return [x.decode("utf-8", "surrogateescape") for x in c.split(b"\0")]
+    return c.decode("utf-8", "surrogateescape").split("\0")
+
+
+_NONE_STAT = (None,) * 19  # the length of `stat` in convert()
 
 
 def _converter(root: str, req: frozenset[str]) -> Callable[[RawRow], ProcessInfo]:
@@ -99,46 +102,45 @@ def _converter(root: str, req: frozenset[str]) -> Callable[[RawRow], ProcessInfo
     users = user_names(root) if "username" in req else {}
     hz = float(CLK_TCK)
     page = PAGE_SIZE
-    keep = tuple(f in req for f in PROCESS_FIELDS)
-    everything = all(keep)
+    n = len(PROCESS_FIELDS)
+    # Unrequested fields pick the trailing None appended to every row.
+    pick = operator.itemgetter(*(i if f in req else n for i, f in enumerate(PROCESS_FIELDS)))
+    everything = len(req) == n
     new = tuple.__new__
+    dec = bytes.decode
+    se = "surrogateescape"
 
     def convert(r: RawRow) -> ProcessInfo:
         if r[1] == 0:
-            start = r[20]
-            head: tuple[object, ...] = (r[7], _decode(r[5]), _decode(r[6]))
-            times: tuple[object, ...] = (
-                r[19],
+            start, ut, st, cpu = r[20], r[15], r[16], r[23]
+            stat: tuple[object, ...] = (
+                r[7], dec(r[5], "utf-8", se), dec(r[6], "utf-8", se),  # ppid name state
+                r[19],  # num_threads
                 btime + start / hz if btime is not None else None,
-                start,
-                r[15] / hz,
-                r[16] / hz,
-                (r[15] + r[16]) / hz,
-            )
-            vms = r[21]
-            tail: tuple[object, ...] = (
-                r[18], r[17], r[10], r[23] if r[23] >= 0 else None,
-                r[13], r[14], r[8], r[9], r[11],
+                start, ut / hz, st / hz, (ut + st) / hz,
+                r[21],  # vms
+                r[18], r[17], r[10], cpu if cpu >= 0 else None,  # nice prio tty cpu
+                r[13], r[14], r[8], r[9], r[11],  # faults pgrp session tpgid
             )
         else:
-            head = (None, None, None)
-            times = (None,) * 6
-            vms = None
-            tail = (None,) * 9
+            stat = _NONE_STAT
         if r[2] == 0:
             uid = r[24]
-            ids: tuple[object, ...] = (uid, r[25], r[28], r[29], users.get(uid, str(uid)))
+            uid_s: tuple[object, ...] = (uid, r[25], r[28], r[29], users.get(uid) or str(uid))
         else:
-            ids = (None,) * 5
+            uid_s = (None,) * 5
         if r[3] == 0:
             rss, shared = r[34] * page, r[35] * page
         else:
             rss = shared = None
         cmd = _split_cmdline(r[36]) if r[4] == 0 else None
-        vals = (r[0], head[0], head[1], cmd, head[2], *ids, *times, rss, vms, shared, *tail)
-        if not everything:
-            vals = tuple(v if k else None for v, k in zip(vals, keep))
-        return new(ProcessInfo, vals)
+        vals = (
+            r[0], stat[0], stat[1], cmd, stat[2], *uid_s, *stat[3:9], rss, stat[9], shared,
+            *stat[10:],
+        )
+        if everything:
+            return new(ProcessInfo, vals)
+        return new(ProcessInfo, pick((*vals, None)))
 
     return convert
 

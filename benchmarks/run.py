@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Run the process-table benchmarks; print microseconds per process and the ratios.
+
+    python benchmarks/run.py                      # run pytest-benchmark, then print the table
+    python benchmarks/run.py --save out.json      # ... and keep pytest-benchmark's JSON
+    python benchmarks/run.py --json out.json      # print the table of an earlier run
+    python benchmarks/run.py --markdown           # the same tables as Markdown (README.md)
+    python benchmarks/run.py --wait-idle 600      # first wait (<= 600 s) for an idle machine
+    python benchmarks/run.py -- -k stat           # arguments after -- go to pytest
+
+It runs, from the repository root:
+
+    python -m pytest benchmarks/ --benchmark-only --benchmark-json=FILE -p no:cacheprovider -s
+
+Environment (passed through to the benchmarks): SYSMON_BENCH_NPROCS (idle
+processes spawned, default 1000), SYSMON_BENCH_REPEATS (interleaved blocks,
+default 5), SYSMON_BENCH_ROUNDS (rounds per block, default 6),
+SYSMON_BENCH_WARMUP (warm-up rounds per block, default 1).
+
+Figures: the rounds of all blocks of one implementation are pooled; "us/proc"
+is the pooled median round time divided by the rows that implementation
+returned, "min" the fastest round likewise.  A ratio is the ratio of pooled
+medians ("met" judges that one); "per-block" gives the lowest and highest ratio
+of the block medians (the blocks of one rep run back to back, so that range
+shows how much the machine drifted); "minimums" is the ratio of the fastest
+rounds, the least disturbed by other load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+ORDER = ["floor", "c_raw", "c", "python_raw", "python", "psutil"]
+LABEL = {
+    "floor": "floor.c (syscalls only, via ctypes)",
+    "c_raw": "sysmon C  _native.scan_raw",
+    "c": "sysmon C  processes()",
+    "python_raw": "sysmon pure  _pure.scan_raw",
+    "python": "sysmon pure  processes()",
+    "psutil": "psutil  process_iter(attrs)",
+}
+# (numerator, denominator, name, target text, predicate)
+RATIOS = [
+    ("psutil", "c", "psutil / C", ">= 4", lambda r: r >= 4.0),
+    ("python", "c", "pure / C", ">= 3", lambda r: r >= 3.0),
+    ("c", "floor", "C / floor", "<= 1.5", lambda r: r <= 1.5),
+    ("c_raw", "floor", "C scan_raw / floor", "", None),
+    ("c", "c_raw", "C processes() / C scan_raw", "", None),
+    ("python_raw", "c_raw", "pure scan_raw / C scan_raw", "", None),
+]
+
+
+def _busy_percent(seconds: float) -> float:
+    """Share of all CPUs busy over the next `seconds` (from /proc/stat)."""
+
+    def ticks():
+        with open("/proc/stat", "rb") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return v[0] + v[1] + v[2] + v[5] + v[6] + v[7], sum(v[:8])
+
+    b0, t0 = ticks()
+    time.sleep(seconds)
+    b1, t1 = ticks()
+    return 100.0 * (b1 - b0) / max(t1 - t0, 1)
+
+
+def wait_idle(timeout: float, threshold: float = 10.0) -> bool:
+    """Wait until the machine is idle (< threshold % busy for 3 s running)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        busy = _busy_percent(3.0)
+        print(f"machine {busy:.0f}% busy", flush=True)
+        if busy < threshold:
+            return True
+        if time.monotonic() > deadline:
+            return False
+
+
+def run_pytest(json_path: Path, extra: list[str]) -> int:
+    cmd = [
+        sys.executable, "-m", "pytest", "benchmarks/", "--benchmark-only",
+        f"--benchmark-json={json_path}", "-p", "no:cacheprovider", "-s", *extra,
+    ]  # fmt: skip
+    print("+", " ".join(cmd), flush=True)
+    return subprocess.call(cmd, cwd=REPO)
+
+
+def load(json_path: Path):
+    """{group: {impl: {...pooled figures..., "blocks": {rep: median_us}}}}."""
+    data = json.loads(json_path.read_text())
+    raw: dict[str, dict[str, list[dict]]] = {}
+    for b in data["benchmarks"]:
+        info = b.get("extra_info", {})
+        if not info.get("impl") or not info.get("processes"):
+            continue
+        raw.setdefault(b["group"] or "", {}).setdefault(info["impl"], []).append(b)
+    groups: dict[str, dict[str, dict]] = {}
+    for group, impls in raw.items():
+        for impl, benches in impls.items():
+            per_proc: list[float] = []
+            blocks: dict[int, float] = {}
+            ns = []
+            for b in benches:
+                n = b["extra_info"]["processes"]
+                ns.append(n)
+                d = [t * 1e6 / n for t in b["stats"]["data"]]
+                per_proc += d
+                blocks[b["extra_info"].get("rep", 0)] = statistics.median(d)
+            groups.setdefault(group, {})[impl] = {
+                "n": round(statistics.median(ns)),
+                "rounds": len(per_proc),
+                "blocks": blocks,
+                "med_us": statistics.median(per_proc),
+                "min_us": min(per_proc),
+                "med_ms": statistics.median(per_proc) * statistics.median(ns) / 1e3,
+                "mask": benches[0]["extra_info"].get("mask"),
+            }
+    return data, groups
+
+
+def _ratios(rows):
+    for num, den, name, target, ok in RATIOS:
+        if num not in rows or den not in rows:
+            continue
+        v = rows[num]["med_us"] / rows[den]["med_us"]
+        vmin = rows[num]["min_us"] / rows[den]["min_us"]
+        common = set(rows[num]["blocks"]) & set(rows[den]["blocks"])
+        per = [rows[num]["blocks"][k] / rows[den]["blocks"][k] for k in common]
+        spread = f"{min(per):.2f}-{max(per):.2f}" if per else "-"
+        met = "" if ok is None else ("yes" if ok(v) else "NO")
+        yield name, v, vmin, spread, target, met
+
+
+def render(data, groups, markdown: bool) -> str:
+    out: list[str] = []
+    mi = data.get("machine_info", {})
+    cpu = mi.get("cpu", {}) or {}
+    out.append(
+        f"machine: {os.cpu_count()} CPUs ({cpu.get('brand_raw') or platform.processor() or '?'}),"
+        f" {mi.get('system', '')} {mi.get('release', '')},"
+        f" {mi.get('python_implementation', 'Python')} {mi.get('python_version', '')}"
+    )
+    out.append(f"run at: {data.get('datetime', '?')}")
+    sb = mi.get("sysmon_bench")
+    if sb:
+        out.append(
+            f"run took {sb['wall_s']} s; other processes used {sb['background_cpu_percent']}%"
+            f" of the machine's CPU meanwhile (steal {sb['steal_percent']}%);"
+            f" {sb['idle_processes_spawned']} idle processes spawned;"
+            f" sources sha256 {sb.get('sources_sha256', '?')}"
+        )
+    out.append("")
+    for group in sorted(groups):
+        rows = groups[group]
+        mask = next(iter(rows.values()))["mask"]
+        n = max(r["n"] for r in rows.values())
+        nblocks = max(len(r["blocks"]) for r in rows.values())
+        title = f"group {group!r}: mask {mask}, {n} processes, {nblocks} interleaved blocks"
+        if markdown:
+            out += [
+                f"#### {title}",
+                "",
+                "| implementation | ms/scan | µs/process (median) | µs/process (min)"
+                " | rows | rounds |",
+                "|---|---:|---:|---:|---:|---:|",
+            ]
+        else:
+            out.append(title)
+            out.append(
+                f"  {'implementation':38} {'ms/scan':>8} {'us/proc':>8} {'min':>8}"
+                f" {'rows':>6} {'rounds':>6}"
+            )
+        for impl in ORDER:
+            r = rows.get(impl)
+            if r is None:
+                continue
+            if markdown:
+                out.append(
+                    f"| {LABEL[impl]} | {r['med_ms']:.1f} | {r['med_us']:.1f}"
+                    f" | {r['min_us']:.1f} | {r['n']} | {r['rounds']} |"
+                )
+            else:
+                out.append(
+                    f"  {LABEL[impl]:38} {r['med_ms']:8.1f} {r['med_us']:8.2f}"
+                    f" {r['min_us']:8.2f} {r['n']:6d} {r['rounds']:6d}"
+                )
+        out.append("")
+        if markdown:
+            out += [
+                "| ratio | of medians | per-block range | of minimums | target | met |",
+                "|---|---:|---:|---:|---|---|",
+            ]
+        else:
+            out.append(f"  {'ratio':38} {'medians':>8}  {'per-block':>11}  {'minimums':>8}  target")
+        for name, v, vmin, spread, target, met in _ratios(rows):
+            if markdown:
+                out.append(f"| {name} | {v:.2f}x | {spread} | {vmin:.2f}x | {target} | {met} |")
+            else:
+                out.append(f"  {name:38} {v:7.2f}x  {spread:>11}  {vmin:7.2f}x  {target} {met}")
+        out.append("")
+    return "\n".join(out)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--json", type=Path, help="print the table of an existing benchmark JSON")
+    ap.add_argument("--save", type=Path, help="keep the raw pytest-benchmark JSON here")
+    ap.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    ap.add_argument(
+        "--wait-idle",
+        type=float,
+        metavar="SECONDS",
+        help="first wait up to SECONDS for the machine to be idle (< 10%% CPU busy)",
+    )
+    ap.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
+    a = ap.parse_args(argv)
+
+    rc = 0
+    if a.json:
+        json_path = a.json
+    else:
+        if a.wait_idle is not None and not wait_idle(a.wait_idle):
+            print("warning: the machine is still busy; figures will be noisy", file=sys.stderr)
+        json_path = a.save or Path(tempfile.mkdtemp(prefix="sysmon-bench-")) / "bench.json"
+        rc = run_pytest(json_path.resolve(), a.pytest_args)
+        if not json_path.exists():
+            print(f"pytest failed (exit {rc}), no results", file=sys.stderr)
+            return rc or 1
+        if rc != 0:
+            print(f"warning: pytest exited {rc}; partial results below", file=sys.stderr)
+    data, groups = load(json_path)
+    print()
+    print(render(data, groups, a.markdown))
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
