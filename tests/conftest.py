@@ -16,6 +16,12 @@ import sysmon
 
 BACKENDS = ("c", "python")
 
+# Child Pythons that tests start (`python -c ...`, `python -m sysmon.cli`) would
+# put their working directory first on sys.path and, run from the repository
+# root, import the source folder, which has no built extension.  Safe-path mode
+# (Python >= 3.11) keeps them on the installed package, like this process.
+os.environ["PYTHONSAFEPATH"] = "1"
+
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> Iterator[str]:
