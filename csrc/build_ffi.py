@@ -47,6 +47,8 @@ ffibuilder.set_source(
     '#include "sysmon.h"\n',
     include_dirs=[os.path.relpath(HERE)],
     libraries=["sysmon_core"],
+    # relink when our C changes, even if the generated wrapper did not
+    depends=[os.path.relpath(p) for p in sorted(HERE.glob("*.[ch]"))],
     extra_compile_args=WRAPPER_FLAGS,
 )
 
