@@ -1,7 +1,7 @@
 """cffi builder for sysmon's native core (out-of-line API mode).
 
-The declarations cffi sees live in sysmon_cdef.h and the C in *.c files beside
-this script; nothing here holds C source.  Our own C is built by setup.py as
+The declarations cffi sees are the marked block of sysmon.h and the C is in
+the *.c files beside this script; nothing here holds C source.  Our own C is built by setup.py as
 the static library "sysmon_core" under the full warning wall (CORE_FLAGS);
 the wrapper that cffi generates is compiled under -Wall -Wextra only, since
 its code is not ours.  Extra compiler flags come from the environment
@@ -39,7 +39,16 @@ WRAPPER_FLAGS = ["-Wall", "-Wextra", *HARDENING, *_werror()]
 
 
 ffibuilder = FFI()
-ffibuilder.cdef((HERE / "sysmon_cdef.h").read_text())
+
+
+def _cdef() -> str:
+    """The declarations cffi sees: the marked block of sysmon.h, so the
+    structs and prototypes are written once and cannot drift apart."""
+    text = (HERE / "sysmon.h").read_text()
+    return text.split("/* cffi-cdef-begin */", 1)[1].split("/* cffi-cdef-end */", 1)[0]
+
+
+ffibuilder.cdef(_cdef())
 # cffi compiles its generated wrapper with these flags too: the wrapper is not
 # ours, so its own warnings are silenced where they are known and harmless.
 ffibuilder.set_source(

@@ -75,10 +75,31 @@ static void pid_to_name(int32_t pid, char *out)
     out[i] = '\0';
 }
 
-/* A read error that means the process is gone (skip the row whole). */
-static int is_vanished(long rc)
+/* What reading one file of a row came to. */
+#define GROUP_OK 0        /* bytes in ctx->buf, length in *len */
+#define GROUP_ERR 1       /* denied or unreadable: row->err[g] says why */
+#define GROUP_GONE (-ESRCH) /* the process vanished: drop the row */
+
+/*
+ * Read one file of a row into ctx->buf.  ENOENT and ESRCH mean the process
+ * is gone; any other errno is recorded in *err and keeps the row.
+ */
+static int read_group(struct sm_ctx *ctx, int dirfd, const char *name,
+                      int32_t *err, size_t *len)
 {
-    return rc == -ENOENT || rc == -ESRCH;
+    long n = sm_read_at(dirfd, name, &ctx->buf);
+
+    if (n == -ENOENT || n == -ESRCH)
+        return GROUP_GONE;
+    if (n == -ENOMEM)
+        return -ENOMEM;
+    if (n < 0) {
+        *err = (int32_t)-n;
+        return GROUP_ERR;
+    }
+    *err = 0;
+    *len = (size_t)n;
+    return GROUP_OK;
 }
 
 /* A /proc/<tid> directory of a thread that is not its group leader (Tgid -1: the
@@ -91,15 +112,17 @@ static int is_thread(const struct sm_proc *row)
 
 /*
  * Fill one row from an open pid directory.  Returns 0, -ESRCH (vanished)
- * or -ENOMEM.
- * Cmdline bytes are copied into the arena when they fit; *arena_used grows
- * by their length either way.
+ * or -ENOMEM.  A file that does not parse zeroes its group and sets its
+ * error to EINVAL.  Cmdline bytes are copied into the arena when they fit;
+ * *arena_used grows by their length either way.
  */
 static int read_row(struct sm_ctx *ctx, int dirfd, int32_t pid, uint32_t mask,
                     struct sm_proc *row, char *arena, size_t arena_cap,
                     size_t *arena_used)
 {
-    long n;
+    const char *buf;
+    size_t len = 0;
+    int r;
 
     memset(row, 0, sizeof(*row));
     row->pid = pid;
@@ -107,71 +130,47 @@ static int read_row(struct sm_ctx *ctx, int dirfd, int32_t pid, uint32_t mask,
         row->err[g] = ENODATA;
 
     if (mask & SM_FILE_STAT) {
-        n = sm_read_at(dirfd, "stat", &ctx->buf);
-        if (is_vanished(n))
-            return -ESRCH;
-        if (n == -ENOMEM)
-            return -ENOMEM;
-        if (n < 0) {
-            row->err[SM_G_STAT] = (int32_t)-n;
-        } else if (sm_parse_stat(ctx->buf.data, (size_t)n, &row->stat) != 0) {
+        r = read_group(ctx, dirfd, "stat", &row->err[SM_G_STAT], &len);
+        if (r < 0)
+            return r;
+        buf = ctx->buf.data;
+        if (r == GROUP_OK && sm_parse_stat(buf, len, &row->stat) != 0) {
             memset(&row->stat, 0, sizeof(row->stat));
             row->err[SM_G_STAT] = EINVAL;
-        } else {
-            size_t len = row->stat.name_len;
-            if (len > SM_NAME_CAP)
-                len = SM_NAME_CAP;
-            memcpy(row->name, ctx->buf.data + row->stat.name_off, len);
-            row->name_len = (uint32_t)len;
-            row->err[SM_G_STAT] = 0;
+        } else if (r == GROUP_OK) {
+            size_t nlen = row->stat.name_len < SM_NAME_CAP ? row->stat.name_len : SM_NAME_CAP;
+            memcpy(row->name, buf + row->stat.name_off, nlen);
+            row->name_len = (uint32_t)nlen;
         }
     }
     if (mask & SM_FILE_STATUS) {
-        n = sm_read_at(dirfd, "status", &ctx->buf);
-        if (is_vanished(n))
-            return -ESRCH;
-        if (n == -ENOMEM)
-            return -ENOMEM;
-        if (n < 0) {
-            row->err[SM_G_STATUS] = (int32_t)-n;
-        } else if (sm_parse_status(ctx->buf.data, (size_t)n, &row->status) != 0) {
+        r = read_group(ctx, dirfd, "status", &row->err[SM_G_STATUS], &len);
+        if (r < 0)
+            return r;
+        if (r == GROUP_OK && sm_parse_status(ctx->buf.data, len, &row->status) != 0) {
             memset(&row->status, 0, sizeof(row->status));
             row->err[SM_G_STATUS] = EINVAL;
-        } else {
-            row->err[SM_G_STATUS] = 0;
         }
     }
     if (mask & SM_FILE_STATM) {
-        n = sm_read_at(dirfd, "statm", &ctx->buf);
-        if (is_vanished(n))
-            return -ESRCH;
-        if (n == -ENOMEM)
-            return -ENOMEM;
-        if (n < 0)
-            row->err[SM_G_STATM] = (int32_t)-n;
-        else if (sm_parse_statm(ctx->buf.data, (size_t)n, &row->statm) != 0) {
+        r = read_group(ctx, dirfd, "statm", &row->err[SM_G_STATM], &len);
+        if (r < 0)
+            return r;
+        if (r == GROUP_OK && sm_parse_statm(ctx->buf.data, len, &row->statm) != 0) {
             memset(&row->statm, 0, sizeof(row->statm));
             row->err[SM_G_STATM] = EINVAL;
         }
-        else
-            row->err[SM_G_STATM] = 0;
     }
     if (mask & SM_FILE_CMDLINE) {
-        n = sm_read_at(dirfd, "cmdline", &ctx->buf);
-        if (is_vanished(n))
-            return -ESRCH;
-        if (n == -ENOMEM)
-            return -ENOMEM;
-        if (n < 0) {
-            row->err[SM_G_CMDLINE] = (int32_t)-n;
-        } else {
-            size_t len = (size_t)n;
+        r = read_group(ctx, dirfd, "cmdline", &row->err[SM_G_CMDLINE], &len);
+        if (r < 0)
+            return r;
+        if (r == GROUP_OK) {
             row->cmdline_off = *arena_used;
             row->cmdline_len = len;
             if (len <= arena_cap && *arena_used <= arena_cap - len)
                 memcpy(arena + *arena_used, ctx->buf.data, len);
             *arena_used += len;
-            row->err[SM_G_CMDLINE] = 0;
         }
     }
     return 0;

@@ -13,13 +13,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Everything between the cffi-cdef markers is also what cffi sees
+ * (csrc/build_ffi.py reads it): keep it plain declarations, no #if. */
+/* cffi-cdef-begin */
 /* Which per-process files a scan reads (the field mask).  Bit values are
  * mirrored by sysmon.fields.FileGroup; a test keeps them equal. */
-#define SM_FILE_STAT    0x1u  /* /proc/<pid>/stat */
-#define SM_FILE_STATUS  0x2u  /* /proc/<pid>/status */
-#define SM_FILE_STATM   0x4u  /* /proc/<pid>/statm */
-#define SM_FILE_CMDLINE 0x8u  /* /proc/<pid>/cmdline */
-#define SM_FILE_ALL     0xfu
+#define SM_FILE_STAT    0x1  /* /proc/<pid>/stat */
+#define SM_FILE_STATUS  0x2  /* /proc/<pid>/status */
+#define SM_FILE_STATM   0x4  /* /proc/<pid>/statm */
+#define SM_FILE_CMDLINE 0x8  /* /proc/<pid>/cmdline */
+#define SM_FILE_ALL     0xf
 
 /* Index of each file group in sm_proc.err[] */
 #define SM_G_STAT    0
@@ -126,5 +129,6 @@ int sm_open_pid(const char *proc_path, int32_t pid);
 int sm_read_proc(struct sm_ctx *ctx, int dirfd, int32_t pid, uint32_t mask,
                  struct sm_proc *row, char *arena, size_t arena_cap,
                  size_t *arena_used);
+/* cffi-cdef-end */
 
 #endif

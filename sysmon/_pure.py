@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+from typing import Callable, TypeVar
 
 from sysmon._raw import NAME_CAP, ZERO_STAT, ZERO_STATM, ZERO_STATUS, RawRow
 from sysmon.errors import NoSuchProcess, ParseError, SysmonError
@@ -43,6 +44,10 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 class _Bad(ValueError):
     pass
+
+
+_T = TypeVar("_T")
+_NO_STAT: tuple[int, bytes, bytes, tuple[int, ...]] = (0, b"", b"", ZERO_STAT)
 
 
 def _check(v: int, signed: bool) -> int:
@@ -198,52 +203,40 @@ def _read(dirfd: int, name: str) -> bytes | int:
         return e.errno or errno.EIO
 
 
+def _group(
+    dirfd: int, mask: int, bit: int, name: str, parse: Callable[[bytes], _T], *, zero: _T
+) -> tuple[int, _T, bytes]:
+    """(errno, parsed value, bytes) for one file of a row: mirror of
+    read_group() plus the parse step in csrc/scan_proc.c.  Not requested:
+    ENODATA; denied: its errno; malformed: EINVAL; the value is ``zero`` then."""
+    if not mask & bit:
+        return errno.ENODATA, zero, b""
+    d = _read(dirfd, name)
+    if isinstance(d, int):
+        return d, zero, b""
+    try:
+        return 0, parse(d), d
+    except _Bad:
+        return errno.EINVAL, zero, b""
+
+
+def _raw_bytes(d: bytes) -> bytes:
+    return d
+
+
 def _row(dirfd: int, pid: int, mask: int) -> RawRow:
     """Mirror of read_row() in csrc/scan_proc.c; raises _Vanished."""
-    e_stat = e_status = e_statm = e_cmd = errno.ENODATA
-    name = state = b""
-    stat: tuple[int, ...] = ZERO_STAT
-    status: tuple[int, ...] = ZERO_STATUS
-    statm: tuple[int, ...] = ZERO_STATM
-    cmdline = None
-    if mask & FileGroup.STAT:
-        d = _read(dirfd, "stat")
-        if isinstance(d, int):
-            e_stat = d
-        else:
-            try:
-                _, nm, state, stat = _stat(d)
-                name = nm[:NAME_CAP]
-                e_stat = 0
-            except _Bad:
-                e_stat, state = errno.EINVAL, b""
-    if mask & FileGroup.STATUS:
-        d = _read(dirfd, "status")
-        if isinstance(d, int):
-            e_status = d
-        else:
-            try:
-                status = _status(d)[:9]
-                e_status = 0
-            except _Bad:
-                e_status = errno.EINVAL
-    if mask & FileGroup.STATM:
-        d = _read(dirfd, "statm")
-        if isinstance(d, int):
-            e_statm = d
-        else:
-            try:
-                statm = _statm(d)
-                e_statm = 0
-            except _Bad:
-                e_statm = errno.EINVAL
-    if mask & FileGroup.CMDLINE:
-        d = _read(dirfd, "cmdline")
-        if isinstance(d, int):
-            e_cmd = d
-        else:
-            cmdline, e_cmd = d, 0
-    return (pid, e_stat, e_status, e_statm, e_cmd, name, state, *stat, *status, *statm, cmdline)
+    e_stat, stat, _ = _group(dirfd, mask, FileGroup.STAT, "stat", _stat, zero=_NO_STAT)
+    e_status, status, _ = _group(
+        dirfd, mask, FileGroup.STATUS, "status", _status, zero=ZERO_STATUS
+    )
+    e_statm, statm, _ = _group(dirfd, mask, FileGroup.STATM, "statm", _statm, zero=ZERO_STATM)
+    e_cmd, _, cmd = _group(dirfd, mask, FileGroup.CMDLINE, "cmdline", _raw_bytes, zero=b"")
+    _, name, state, nums = stat
+    return (
+        pid, e_stat, e_status, e_statm, e_cmd, name[:NAME_CAP], state, *nums, *status[:9],
+        *statm, cmd if e_cmd == 0 else None,
+    )
 
 
 def scan_raw(proc_path: str, mask: int) -> list[RawRow]:
