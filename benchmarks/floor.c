@@ -8,7 +8,7 @@
  *   for each canonical positive decimal entry <pid>:
  *       dirfd = openat(procfd, pid, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC)
  *       for each file selected by mask (stat=1, status=2, statm=4, cmdline=8):
- *           fd = openat(dirfd, file, O_RDONLY|O_NOFOLLOW|O_CLOEXEC|O_NOCTTY)
+ *           fd = openat(dirfd, file, O_RDONLY|O_NOFOLLOW|O_CLOEXEC|O_NOCTTY|O_NONBLOCK)
  *           read(fd, buf, cap) until it returns 0 (EOF)
  *           close(fd)
  *       close(dirfd)
@@ -63,7 +63,7 @@ static int is_pid_name(const char *s)
 /* Returns 0 when read to EOF, -errno otherwise. */
 static int read_file_at(int dirfd, const char *name)
 {
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return -errno;
     int rc = 0;

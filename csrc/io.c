@@ -45,7 +45,9 @@ long sm_read_at(int dirfd, const char *name, struct sm_buf *b)
     size_t len = 0;
     int fd, rc;
 
-    fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: a FIFO planted in a fixture or a /host tree reads as empty
+     * instead of hanging the scan; it changes nothing for /proc files. */
+    fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return -errno;
     for (;;) {

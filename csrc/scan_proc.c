@@ -75,6 +75,28 @@ static void pid_to_name(int32_t pid, char *out)
     out[i] = '\0';
 }
 
+/* Errors that are this process's limits, not the target's: they end the
+ * scan (a silent partial table would be worse). */
+static int is_fatal(long rc)
+{
+    return rc == -ENOMEM || rc == -EMFILE || rc == -ENFILE;
+}
+
+/* A pid directory we may not enter (EACCES, EPERM): the row is kept, every
+ * requested file marked with that errno. */
+static void deny_row(struct sm_proc *row, int32_t pid, uint32_t mask, int err)
+{
+    static const uint32_t bits[SM_NGROUPS] = {
+        [SM_G_STAT] = SM_FILE_STAT, [SM_G_STATUS] = SM_FILE_STATUS,
+        [SM_G_STATM] = SM_FILE_STATM, [SM_G_CMDLINE] = SM_FILE_CMDLINE,
+    };
+
+    memset(row, 0, sizeof(*row));
+    row->pid = pid;
+    for (int g = 0; g < SM_NGROUPS; g++)
+        row->err[g] = (mask & bits[g]) ? err : ENODATA;
+}
+
 /* What reading one file of a row came to. */
 #define GROUP_OK 0        /* bytes in ctx->buf, length in *len */
 #define GROUP_ERR 1       /* denied or unreadable: row->err[g] says why */
@@ -91,8 +113,8 @@ static int read_group(struct sm_ctx *ctx, int dirfd, const char *name,
 
     if (n == -ENOENT || n == -ESRCH)
         return GROUP_GONE;
-    if (n == -ENOMEM)
-        return -ENOMEM;
+    if (is_fatal(n))
+        return (int)n;
     if (n < 0) {
         *err = (int32_t)-n;
         return GROUP_ERR;
@@ -112,7 +134,7 @@ static int is_thread(const struct sm_proc *row)
 
 /*
  * Fill one row from an open pid directory.  Returns 0, -ESRCH (vanished)
- * or -ENOMEM.  A file that does not parse zeroes its group and sets its
+ * or a fatal -errno (ENOMEM, EMFILE, ENFILE).  A file that does not parse zeroes its group and sets its
  * error to EINVAL.  Cmdline bytes are copied into the arena when they fit;
  * *arena_used grows by their length either way.
  */
@@ -216,16 +238,27 @@ int sm_scan_procs(struct sm_ctx *ctx, const char *proc_path, uint32_t mask,
         pid = parse_pid_name(de->d_name);
         if (pid < 0)
             continue;
+        row = n < cap ? &rows[n] : &scratch;
         pidfd = openat(procfd, de->d_name,
                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (pidfd < 0)
-            continue; /* vanished, or not a directory */
-        row = n < cap ? &rows[n] : &scratch;
+        if (pidfd < 0) {
+            int e = errno;
+
+            if (is_fatal(-e)) {
+                rc = -e;
+                break;
+            }
+            if (e != EACCES && e != EPERM)
+                continue; /* vanished, or not a process directory */
+            deny_row(row, pid, mask, e);
+            n++;
+            continue;
+        }
         r = read_row(ctx, pidfd, pid, mask, row, arena, n < cap ? arena_cap : 0,
                      &used);
         close(pidfd);
-        if (r == -ENOMEM) {
-            rc = -ENOMEM;
+        if (r < 0 && r != -ESRCH) {
+            rc = r;
             break;
         }
         if (r != 0 || is_thread(row)) {
@@ -242,23 +275,20 @@ int sm_scan_procs(struct sm_ctx *ctx, const char *proc_path, uint32_t mask,
     return rc;
 }
 
-int sm_open_pid(const char *proc_path, int32_t pid)
+int sm_open_pid(int procfd, int32_t pid)
 {
     char name[12];
-    int procfd, fd, rc;
+    int fd;
 
     if (pid <= 0)
         return -EINVAL;
-    procfd = open(proc_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (procfd < 0)
-        return -errno;
     pid_to_name(pid, name);
     fd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    rc = fd < 0 ? -errno : fd;
-    close(procfd);
-    if (rc == -ENOTDIR || rc == -ELOOP)
-        rc = -ENOENT;
-    return rc;
+    if (fd >= 0)
+        return fd;
+    if (errno == ENOTDIR || errno == ELOOP)
+        return -ENOENT; /* not a process directory */
+    return -errno;
 }
 
 int sm_read_proc(struct sm_ctx *ctx, int dirfd, int32_t pid, uint32_t mask,

@@ -107,7 +107,9 @@ int sm_parse_statm(const char *buf, size_t len, struct sm_statm *out);
  * On return *n_rows is the number of rows found and *arena_used the arena
  * bytes they need.  Returns 0, or -ENOBUFS when either was too small (the
  * counts then say how much was needed), or -errno when proc_path itself
- * cannot be read.  A process that vanishes mid-read is skipped whole.
+ * cannot be read or this process runs out of memory or fds (ENOMEM, EMFILE,
+ * ENFILE).  A process that vanishes mid-read is skipped whole; a pid
+ * directory that denies entry is kept with every requested file's error set.
  */
 int sm_scan_procs(struct sm_ctx *ctx, const char *proc_path, uint32_t mask,
                   struct sm_proc *rows, size_t cap,
@@ -115,10 +117,11 @@ int sm_scan_procs(struct sm_ctx *ctx, const char *proc_path, uint32_t mask,
                   size_t *n_rows, size_t *arena_used);
 
 /*
- * Open /proc/<pid> under proc_path as a directory fd (O_DIRECTORY|O_NOFOLLOW|
- * O_CLOEXEC).  Returns the fd or -errno.
+ * Open <pid> under an open proc directory as a directory fd (O_DIRECTORY|
+ * O_NOFOLLOW|O_CLOEXEC).  Returns the fd, -ENOENT when there is no such
+ * process directory, or another -errno.
  */
-int sm_open_pid(const char *proc_path, int32_t pid);
+int sm_open_pid(int procfd, int32_t pid);
 
 /*
  * Read one process through its held directory fd.  Same row semantics as a

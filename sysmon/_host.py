@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import threading
 
+from sysmon.errors import SysmonError
+
 CLK_TCK: int = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE: int = os.sysconf("SC_PAGE_SIZE")
 
@@ -22,6 +24,14 @@ def resolve_root(root: str | os.PathLike[str] | None) -> str:
 
 def proc_path(root: str) -> str:
     return os.path.join(root, "proc")
+
+
+def open_proc_dir(path: str) -> int:
+    """An O_DIRECTORY fd on <root>/proc; SysmonError when it cannot be read."""
+    try:
+        return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as e:
+        raise SysmonError(f"cannot read {path}: {os.strerror(e.errno or 0)}") from None
 
 
 _lock = threading.Lock()

@@ -13,6 +13,7 @@ import struct
 import threading
 from typing import Any
 
+from sysmon._host import open_proc_dir
 from sysmon._raw import RawRow
 from sysmon._sysmon_c import ffi, lib
 from sysmon.errors import NoSuchProcess, ParseError, SysmonError
@@ -106,7 +107,7 @@ class _Scanner:
                 self._alloc(self.cap, self.used[0] + 4096)
             if rc == -errno.ESRCH:
                 return None
-            _check(rc, f"/proc/{pid}")
+            _check(rc, f"process {pid}")
             t = _ROW.unpack_from(self.rows_buf, 0)
             return _convert(t, self.arena_buf[: self.used[0]])
 
@@ -152,7 +153,11 @@ def scan_raw(proc_path: str, mask: int) -> list[RawRow]:
 
 def open_pid(proc_path: str, pid: int) -> int:
     """A held O_DIRECTORY fd on proc_path/<pid>; NoSuchProcess if none."""
-    rc = lib.sm_open_pid(os.fsencode(proc_path), pid)
+    procfd = open_proc_dir(proc_path)
+    try:
+        rc = lib.sm_open_pid(procfd, pid)
+    finally:
+        os.close(procfd)
     if rc in (-errno.ENOENT, -errno.ESRCH):
         raise NoSuchProcess(pid, f"{proc_path}/{pid}")
     if rc < 0:

@@ -13,6 +13,7 @@ import os
 import re
 from typing import Callable, TypeVar
 
+from sysmon._host import open_proc_dir
 from sysmon._raw import NAME_CAP, ZERO_STAT, ZERO_STATM, ZERO_STATUS, RawRow
 from sysmon.errors import NoSuchProcess, ParseError, SysmonError
 from sysmon.fields import FileGroup
@@ -38,7 +39,8 @@ _KEEP = (0, 1, 2, 3, 4, 5, 6, 8, 10, 11, 14, 15, 16, 18, 19, 20)  # cminflt etc.
 _PROCESSOR = re.compile(_SIGNED)
 _IDS = re.compile(rb"[ \t]*(-?[0-9]+)(?=[ \t]|\Z)")
 _STATM = re.compile(rb"([0-9]+) ([0-9]+) ([0-9]+)" + _END)
-_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NOCTTY
+# O_NONBLOCK as in csrc/io.c: a planted FIFO reads as empty instead of hanging.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NOCTTY | os.O_NONBLOCK
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -193,6 +195,17 @@ class _Vanished(Exception):
     pass
 
 
+class _Fatal(Exception):
+    """This process's own limits (as is_fatal() in csrc/scan_proc.c)."""
+
+    def __init__(self, err: int) -> None:
+        super().__init__(err)
+        self.err = err
+
+
+_FATAL = (errno.ENOMEM, errno.EMFILE, errno.ENFILE)
+
+
 def _read(dirfd: int, name: str) -> bytes | int:
     """The file's bytes, or a positive errno; _Vanished on ENOENT/ESRCH."""
     try:
@@ -200,6 +213,8 @@ def _read(dirfd: int, name: str) -> bytes | int:
     except OSError as e:
         if e.errno in (errno.ENOENT, errno.ESRCH):
             raise _Vanished from None
+        if e.errno in _FATAL:
+            raise _Fatal(e.errno) from None
         return e.errno or errno.EIO
 
 
@@ -239,12 +254,18 @@ def _row(dirfd: int, pid: int, mask: int) -> RawRow:
     )
 
 
+def _denied_row(pid: int, mask: int, err: int) -> RawRow:
+    """Mirror of deny_row(): a pid directory we may not enter."""
+    errs = [err if mask & bit else errno.ENODATA for bit in _GROUP_BITS]
+    return (pid, *errs, b"", b"", *ZERO_STAT, *ZERO_STATUS, *ZERO_STATM, None)
+
+
+_GROUP_BITS = (FileGroup.STAT, FileGroup.STATUS, FileGroup.STATM, FileGroup.CMDLINE)
+
+
 def scan_raw(proc_path: str, mask: int) -> list[RawRow]:
     """Every process under proc_path; mirror of sm_scan_procs."""
-    try:
-        procfd = os.open(proc_path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError as e:
-        raise SysmonError(f"cannot read {proc_path}: {e.strerror}") from None
+    procfd = open_proc_dir(proc_path)
     rows: list[RawRow] = []
     try:
         for entry in os.listdir(procfd):
@@ -255,8 +276,12 @@ def scan_raw(proc_path: str, mask: int) -> list[RawRow]:
                 continue
             try:
                 dirfd = os.open(entry, _DIR_FLAGS, dir_fd=procfd)
-            except OSError:
-                continue
+            except OSError as e:
+                if e.errno in _FATAL:
+                    raise _Fatal(e.errno) from None
+                if e.errno in (errno.EACCES, errno.EPERM):
+                    rows.append(_denied_row(pid, mask, e.errno))
+                continue  # vanished, or not a process directory
             try:
                 row = _row(dirfd, pid, mask)
             except _Vanished:
@@ -266,6 +291,9 @@ def scan_raw(proc_path: str, mask: int) -> list[RawRow]:
             if row[2] == 0 and row[32] != -1 and row[32] != pid:
                 continue  # a thread's /proc/<tid>, not a process
             rows.append(row)
+    except (_Fatal, OSError) as e:
+        err = e.err if isinstance(e, _Fatal) else (e.errno or errno.EIO)
+        raise SysmonError(f"cannot read {proc_path}: {os.strerror(err)}") from None
     finally:
         os.close(procfd)
     return rows
@@ -273,10 +301,7 @@ def scan_raw(proc_path: str, mask: int) -> list[RawRow]:
 
 def open_pid(proc_path: str, pid: int) -> int:
     """A held O_DIRECTORY fd on proc_path/<pid>; NoSuchProcess if none."""
-    try:
-        procfd = os.open(proc_path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError as e:
-        raise SysmonError(f"cannot read {proc_path}: {e.strerror}") from None
+    procfd = open_proc_dir(proc_path)
     try:
         return os.open(str(pid), _DIR_FLAGS, dir_fd=procfd)
     except OSError as e:
@@ -293,3 +318,5 @@ def read_proc(dirfd: int, pid: int, mask: int) -> RawRow | None:
         return _row(dirfd, pid, mask)
     except _Vanished:
         return None
+    except _Fatal as e:
+        raise SysmonError(f"cannot read process {pid}: {os.strerror(e.err)}") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import operator
 import os
+import threading
 import time
 import weakref
 from collections.abc import Iterable
@@ -60,6 +61,7 @@ class ProcessInfo(NamedTuple):
 assert ProcessInfo._fields == PROCESS_FIELDS, "ProcessInfo and the field registry disagree"
 
 _ALL = frozenset(PROCESS_FIELDS)
+_PID_MAX = 0x7FFFFFFF  # the kernel's limit (PID_MAX_LIMIT is far lower still)
 _GROUP_FILES = (
     (FileGroup.STAT, 1, "stat"),
     (FileGroup.STATUS, 2, "status"),
@@ -178,6 +180,9 @@ class Process:
         if pid <= 0:
             raise ValueError(f"pid must be a positive integer, not {pid}")
         self._pid = pid
+        self._lock = threading.Lock()  # a read and close() never interleave
+        if pid > _PID_MAX:
+            raise NoSuchProcess(pid, None, f"no process can have pid {pid} (above 2^31-1)")
         self._root = resolve_root(root)
         self._proc = proc_path(self._root)
         self._fd = _backend.current().open_pid(self._proc, pid)
@@ -209,7 +214,8 @@ class Process:
 
     def close(self) -> None:
         """Release the held /proc/<pid> descriptor (idempotent)."""
-        self._closer()
+        with self._lock:
+            self._closer()
 
     def __enter__(self) -> Process:
         return self
@@ -242,11 +248,12 @@ class Process:
     # -- reading ----------------------------------------------------------------
 
     def _read(self, mask: int, wanted: Iterable[str]) -> RawRow:
-        if not self._closer.alive:
-            raise ValueError("operation on a closed sysmon.Process")
-        raw: RawRow | None = _backend.current().read_proc(
-            self._fd, self._pid, mask | FileGroup.STAT
-        )
+        with self._lock:
+            if not self._closer.alive:
+                raise ValueError("operation on a closed sysmon.Process")
+            raw: RawRow | None = _backend.current().read_proc(
+                self._fd, self._pid, mask | FileGroup.STAT
+            )
         if raw is None:
             raise NoSuchProcess(self._pid, f"{self._proc}/{self._pid}")
         if raw[1] == 0 and hasattr(self, "_start_ticks") and raw[20] != self._start_ticks:
@@ -403,8 +410,13 @@ class ProcessSampler:
         self._clock = clock
         self._prev: dict[tuple[int, int], float] = {}
         self._prev_t: float | None = None
+        self._lock = threading.Lock()
 
     def sample(self) -> list[ProcessSample]:
+        with self._lock:
+            return self._sample()
+
+    def _sample(self) -> list[ProcessSample]:
         t = self._clock()
         procs = processes(self._fields, self._root)
         dt = t - self._prev_t if self._prev_t is not None else 0.0
