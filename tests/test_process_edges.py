@@ -50,15 +50,21 @@ def root() -> Iterator[Path]:
 
 
 def run_child(code: str, *args: str, as_nobody: bool = False) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable, "-c", code, *args]
-    if as_nobody:
-        argv = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *argv]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=60, env=child_env())
+    # The child imports sysmon as root, then drops to nobody (65534) before
+    # scanning: the installed package need not be readable by nobody.
+    argv = [sys.executable, "-c", code, *args, "nobody" if as_nobody else "root"]
+    return subprocess.run(
+        argv, capture_output=True, text=True, timeout=60, env=child_env(), cwd="/"
+    )
 
 
 SCAN_AS_TUPLES = """
-import sys, sysmon
+import os, sys, sysmon
 sysmon.set_backend(sys.argv[1])
+if sys.argv[3] == "nobody":
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
 try:
     rows = sysmon.processes(root=sys.argv[2])
 except sysmon.SysmonError as e:
