@@ -66,7 +66,7 @@ int sm_parse_stat(const char *buf, size_t len, struct sm_stat *out)
     out->name_len = (size_t)(close - open - 1);
     c.p = close + 1;
     /* (3) state: one character */
-    if (c.end - c.p < 2 || c.p[0] != ' ')
+    if (c.end - c.p < 2 || c.p[0] != ' ' || sm_is_blank(c.p[1]) || c.p[1] == '\n')
         return -EINVAL;
     out->state = c.p[1];
     c.p += 2;

@@ -74,7 +74,7 @@ def _stat(data: bytes) -> tuple[int, bytes, bytes, tuple[int, ...]]:
         raise _Bad("no (comm)")
     name = data[opn + 1 : cls]
     p = cls + 1
-    if n - p < 2 or data[p] != 0x20:
+    if n - p < 2 or data[p] != 0x20 or data[p + 1] in b" \t\n":
         raise _Bad("no state")
     state = data[p + 1 : p + 2]
     p += 2

@@ -94,6 +94,8 @@ def test_stat_old_and_new_kernels(mod: ModuleType, tail: int, proc: int) -> None
         b"-x (cat) S" + stat_line()[10:],
         b"4242(cat) S 1",
         stat_line(f10=-5),  # minflt is unsigned
+        stat_line().replace(b"(cat) S ", b"(cat) \n "),  # a blank is not a state
+        stat_line().replace(b"(cat) S ", b"(cat)   "),
     ],
 )
 def test_stat_malformed(mod: ModuleType, line: bytes) -> None:
