@@ -14,7 +14,7 @@ import re
 from typing import Callable, TypeVar
 
 from sysmon._host import open_proc_dir
-from sysmon._raw import NAME_CAP, ZERO_STAT, ZERO_STATM, ZERO_STATUS, RawRow
+from sysmon._raw import GROUPS, NAME_CAP, ZERO_STAT, ZERO_STATM, ZERO_STATUS, RawRow
 from sysmon.errors import NoSuchProcess, ParseError, SysmonError
 from sysmon.fields import FileGroup
 
@@ -256,11 +256,9 @@ def _row(dirfd: int, pid: int, mask: int) -> RawRow:
 
 def _denied_row(pid: int, mask: int, err: int) -> RawRow:
     """Mirror of deny_row(): a pid directory we may not enter."""
-    errs = [err if mask & bit else errno.ENODATA for bit in _GROUP_BITS]
+    errs = [err if mask & bit else errno.ENODATA for bit, _, _ in GROUPS]
     return (pid, *errs, b"", b"", *ZERO_STAT, *ZERO_STATUS, *ZERO_STATM, None)
 
-
-_GROUP_BITS = (FileGroup.STAT, FileGroup.STATUS, FileGroup.STATM, FileGroup.CMDLINE)
 
 
 def scan_raw(proc_path: str, mask: int) -> list[RawRow]:

@@ -21,28 +21,21 @@ Layout (index: meaning)::
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any
+
+from sysmon.fields import FileGroup
 
 NAME_CAP = 64
-I_PID = 0
-I_ERR_STAT, I_ERR_STATUS, I_ERR_STATM, I_ERR_CMDLINE = 1, 2, 3, 4
-I_NAME, I_STATE = 5, 6
-I_PPID, I_PGRP, I_SESSION, I_TTY, I_TPGID, I_FLAGS = 7, 8, 9, 10, 11, 12
-I_MINFLT, I_MAJFLT, I_UTIME, I_STIME = 13, 14, 15, 16
-I_PRIO, I_NICE, I_THREADS, I_START, I_VSIZE, I_RSS, I_CPU = 17, 18, 19, 20, 21, 22, 23
-I_UID, I_EUID, I_GID, I_EGID = 24, 25, 28, 29
-I_TGID = 32
-I_SM_SIZE, I_SM_RES, I_SM_SHARED = 33, 34, 35
-I_CMDLINE = 36
 
 RawRow = tuple[Any, ...]  # see the layout above
 
-# parse_stat result: (pid, name, state, ppid, ..., processor): 20 values,
-# the same order as raw indexes 7..23 after pid, name, state.
-StatTuple = tuple[Union[int, bytes], ...]
-StatusTuple = tuple[int, ...]  # uid x4, gid x4, tgid, pid
-StatmTuple = tuple[int, int, int]
-MaybeBytes = Optional[bytes]
+# Each file group: its mask bit, the index of its error slot, its file name.
+GROUPS: tuple[tuple[FileGroup, int, str], ...] = (
+    (FileGroup.STAT, 1, "stat"),
+    (FileGroup.STATUS, 2, "status"),
+    (FileGroup.STATM, 3, "statm"),
+    (FileGroup.CMDLINE, 4, "cmdline"),
+)
 
 ZERO_STAT: tuple[int, ...] = (0,) * 17
 ZERO_STATUS: tuple[int, ...] = (0,) * 9

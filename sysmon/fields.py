@@ -32,11 +32,6 @@ class Field:
     description: str
     group: FileGroup
     title: str
-    extra: FileGroup = FileGroup.NONE  # files needed besides `group`
-
-    @property
-    def files(self) -> FileGroup:
-        return self.group | self.extra
 
 
 _S, _ST, _SM, _C = FileGroup.STAT, FileGroup.STATUS, FileGroup.STATM, FileGroup.CMDLINE
@@ -118,7 +113,7 @@ def mask_for(names: frozenset[str] | set[str]) -> int:
     """The C field mask (FileGroup bits) that the named fields need."""
     mask = 0
     for n in names:
-        mask |= FIELDS[n].files
+        mask |= FIELDS[n].group
     return mask
 
 

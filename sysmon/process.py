@@ -18,7 +18,7 @@ from typing import Any, Callable, NamedTuple
 
 from sysmon import _backend
 from sysmon._host import CLK_TCK, PAGE_SIZE, boot_time, proc_path, resolve_root, user_names
-from sysmon._raw import RawRow
+from sysmon._raw import GROUPS, RawRow
 from sysmon.errors import NoSuchProcess, from_errno
 from sysmon.fields import FIELDS, PROCESS_FIELDS, FileGroup, mask_for, unknown_fields
 
@@ -62,12 +62,6 @@ assert ProcessInfo._fields == PROCESS_FIELDS, "ProcessInfo and the field registr
 
 _ALL = frozenset(PROCESS_FIELDS)
 _PID_MAX = 0x7FFFFFFF  # the kernel's limit (PID_MAX_LIMIT is far lower still)
-_GROUP_FILES = (
-    (FileGroup.STAT, 1, "stat"),
-    (FileGroup.STATUS, 2, "status"),
-    (FileGroup.STATM, 3, "statm"),
-    (FileGroup.CMDLINE, 4, "cmdline"),
-)
 
 
 def _resolve_fields(fields: Iterable[str] | None) -> frozenset[str]:
@@ -259,7 +253,7 @@ class Process:
         if raw[1] == 0 and hasattr(self, "_start_ticks") and raw[20] != self._start_ticks:
             raise NoSuchProcess(self._pid, f"{self._proc}/{self._pid}")
         need = mask_for(set(wanted))
-        for bit, idx, fname in _GROUP_FILES:
+        for bit, idx, fname in GROUPS:
             err = raw[idx]
             if need & bit and err not in (0, errno.ENODATA):
                 raise from_errno(err, self._pid, f"{self._proc}/{self._pid}/{fname}")
