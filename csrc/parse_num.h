@@ -66,6 +66,42 @@ static inline int sm_read_i64(struct sm_cur *c, int64_t *out)
     return 0;
 }
 
+/* Most fraction digits sm_read_dec accepts (10^18 fits in 64 bits). */
+#define SM_DEC_MAX_SCALE 18
+
+/*
+ * A decimal "[0-9]+(\.[0-9]{1,18})?" kept exact: every digit goes into *m
+ * and *scale counts the fraction digits ("0.25" -> 25, 2).  -EINVAL if it
+ * does not match, -ERANGE when m overflows 64 bits.
+ */
+static inline int sm_read_dec(struct sm_cur *c, uint64_t *m, uint32_t *scale)
+{
+    uint64_t v;
+    uint32_t s = 0;
+    int rc = sm_read_u64(c, &v);
+
+    if (rc)
+        return rc;
+    if (c->p < c->end && *c->p == '.') {
+        c->p++;
+        while (c->p < c->end && sm_is_digit(*c->p)) {
+            unsigned d = (unsigned)(*c->p - '0');
+            if (s == SM_DEC_MAX_SCALE)
+                return -EINVAL;
+            if (v > (UINT64_MAX - d) / 10)
+                return -ERANGE;
+            v = v * 10 + d;
+            s++;
+            c->p++;
+        }
+        if (s == 0)
+            return -EINVAL; /* "1." */
+    }
+    *m = v;
+    *scale = s;
+    return 0;
+}
+
 /* A field must be followed by a blank, a newline or the end of input. */
 static inline int sm_at_field_end(const struct sm_cur *c)
 {

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "sysmon.h"
+#include "ctx.h"
 #include "io.h"
 
 #include <dirent.h>
@@ -13,10 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-struct sm_ctx {
-    struct sm_buf buf;
-};
 
 int sm_ctx_new(struct sm_ctx **out)
 {

@@ -132,6 +132,154 @@ int sm_open_pid(int procfd, int32_t pid);
 int sm_read_proc(struct sm_ctx *ctx, int dirfd, int32_t pid, uint32_t mask,
                  struct sm_proc *row, char *arena, size_t arena_cap,
                  size_t *arena_used);
+/* ---- system-wide files (issue 3): pure parsers in parse_sys.c -----------
+ *
+ * Conventions shared by every parser below (and by sysmon/_pure_sys.py):
+ *  - Input is the whole file; a missing final newline is accepted.
+ *  - Numbers are plain decimal (no '+', no leading blanks inside); unsigned
+ *    ones are at most 2^64-1, signed ones fit int64.  Anything else in a
+ *    field the parser reads makes it return -EINVAL (a ParseError).
+ *  - Fields are separated by runs of blanks (space or tab).
+ *  - Tables return -ENOBUFS when rows[] is too small, with *n set to the
+ *    number of rows needed; the caller grows and calls again.
+ *  - Strings are returned as (off, len) into the input, or into the caller's
+ *    arena when they must be decoded (mountinfo).
+ */
+
+/* A decimal with a fraction, exactly as printed: value = m / 10^scale.
+ * "0.25" -> {25, 2}; "3" -> {3, 0}.  At most 18 fraction digits. */
+struct sm_dec {
+    uint64_t m;
+    uint32_t scale;
+};
+
+/* /proc/stat */
+#define SM_CPU_MODES 10   /* user nice system idle iowait irq softirq steal guest guest_nice */
+struct sm_cpu_line {
+    int64_t  cpu;                 /* -1 for the aggregate "cpu" line, else N of "cpuN" */
+    uint32_t n_modes;             /* how many modes the line had, 4..10 (more are ignored) */
+    uint64_t ticks[SM_CPU_MODES]; /* clock ticks; [n_modes..] are 0 */
+};
+/* Indexes of sm_cpustat.v[] and bits of sm_cpustat.have. */
+#define SM_ST_CTXT          0
+#define SM_ST_BTIME         1
+#define SM_ST_PROCESSES     2
+#define SM_ST_PROCS_RUNNING 3
+#define SM_ST_PROCS_BLOCKED 4
+#define SM_ST_INTR          5   /* first number of "intr": the total */
+#define SM_ST_SOFTIRQ       6   /* first number of "softirq": the total */
+#define SM_ST_N             7
+struct sm_cpustat {
+    uint64_t v[SM_ST_N];
+    uint32_t have;                /* bit (1 << SM_ST_x) set when the key was present */
+};
+int sm_parse_cpustat(const char *buf, size_t len, struct sm_cpustat *st,
+                     struct sm_cpu_line *rows, size_t cap, size_t *n);
+
+/* "Key: value [kB]" (meminfo, colon = 1) or "key value" (vmstat, colon = 0). */
+struct sm_kv {
+    uint64_t value;
+    uint32_t key_off;
+    uint32_t key_len;
+    uint32_t kb;                  /* 1 when the value was followed by " kB" */
+};
+int sm_parse_kv(const char *buf, size_t len, int colon,
+                struct sm_kv *rows, size_t cap, size_t *n);
+
+/* /proc/loadavg: "0.52 0.58 0.59 2/345 12345" */
+struct sm_loadavg {
+    struct sm_dec avg[3];
+    uint64_t running;
+    uint64_t total;
+    uint64_t last_pid;
+};
+int sm_parse_loadavg(const char *buf, size_t len, struct sm_loadavg *out);
+
+/* /proc/uptime: "12345.67 23456.78" */
+struct sm_uptime {
+    struct sm_dec up;
+    struct sm_dec idle;
+};
+int sm_parse_uptime(const char *buf, size_t len, struct sm_uptime *out);
+
+/* /proc/pressure/{cpu,memory,io}: "some avg10=.. avg60=.. avg300=.. total=N" and "full ..." */
+struct sm_psi_line {
+    struct sm_dec avg10;
+    struct sm_dec avg60;
+    struct sm_dec avg300;
+    uint64_t total;               /* microseconds */
+};
+struct sm_psi {
+    struct sm_psi_line some;
+    struct sm_psi_line full;
+    uint32_t have_some;
+    uint32_t have_full;
+};
+int sm_parse_pressure(const char *buf, size_t len, struct sm_psi *out);
+
+/* /proc/<pid>/mountinfo.  String fields are octal-unescaped ("\040" -> ' ')
+ * into arena[]; the arena needs at most len bytes.  Offsets are into it. */
+#define SM_MNT_ROOT    0
+#define SM_MNT_POINT   1
+#define SM_MNT_OPTS    2
+#define SM_MNT_OPTIONAL 3  /* the optional fields ("shared:1 master:2"), as one string */
+#define SM_MNT_FSTYPE  4
+#define SM_MNT_SOURCE  5
+#define SM_MNT_SUPER   6
+#define SM_MNT_NSTR    7
+struct sm_mount {
+    int64_t  mount_id;
+    int64_t  parent_id;
+    uint64_t major;
+    uint64_t minor;
+    uint64_t str_off[SM_MNT_NSTR];
+    uint64_t str_len[SM_MNT_NSTR];
+};
+int sm_parse_mountinfo(const char *buf, size_t len, struct sm_mount *rows, size_t cap,
+                       char *arena, size_t arena_cap, size_t *n);
+
+/* /proc/diskstats: "major minor name" then 11, 15 or 17 counters (more are ignored). */
+#define SM_DISK_STATS 17
+struct sm_disk {
+    uint64_t major;
+    uint64_t minor;
+    uint64_t name_off;
+    uint64_t name_len;
+    uint32_t n_stats;             /* how many counters the line had (11..17) */
+    uint64_t v[SM_DISK_STATS];    /* [n_stats..] are 0 */
+};
+int sm_parse_diskstats(const char *buf, size_t len, struct sm_disk *rows, size_t cap,
+                       size_t *n);
+
+/* /proc/net/dev: two header lines, then "name: 8 rx counters 8 tx counters". */
+#define SM_NET_STATS 16
+struct sm_netdev {
+    uint64_t name_off;
+    uint64_t name_len;
+    uint64_t v[SM_NET_STATS];
+};
+int sm_parse_netdev(const char *buf, size_t len, struct sm_netdev *rows, size_t cap,
+                    size_t *n);
+
+/* A CPU list such as "0-3,8,10-11\n" (sysfs online/possible, cpuset files).
+ * Ranges in input order; an empty list (just "\n") gives *n = 0. */
+struct sm_range {
+    uint64_t lo;
+    uint64_t hi;
+};
+int sm_parse_cpulist(const char *buf, size_t len, struct sm_range *rows, size_t cap,
+                     size_t *n);
+
+/* cgroup v2 cpu.max: "max 100000" (quota -1) or "50000 100000". */
+int sm_parse_cpumax(const char *buf, size_t len, int64_t *quota, uint64_t *period);
+
+/* A file holding one signed integer and an optional newline (sysfs). */
+int sm_parse_int(const char *buf, size_t len, int64_t *out);
+
+/* Read a whole file (O_NOFOLLOW on the last component, to EOF) into the
+ * context's buffer: returns its length and points *data at it (valid until
+ * the next call on ctx), or -errno. */
+long sm_read_file(struct sm_ctx *ctx, const char *path, const char **data);
 /* cffi-cdef-end */
 
 #endif

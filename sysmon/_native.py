@@ -11,10 +11,11 @@ import errno
 import os
 import struct
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from sysmon._host import open_proc_dir
 from sysmon._raw import RawRow
+from sysmon._rawsys import CpuStat, DiskRaw, KvRow, MountRaw, NetRaw, PsiRaw
 from sysmon._sysmon_c import ffi, lib
 from sysmon.errors import NoSuchProcess, ParseError, SysmonError
 
@@ -198,3 +199,248 @@ def parse_statm(data: bytes) -> tuple[int, int, int]:
     if lib.sm_parse_statm(data, len(data), out) != 0:
         raise ParseError("<statm buffer>", "malformed statm")
     return (out.size, out.resident, out.shared)
+
+
+# --- system-wide files (issue 3): read_file and the parsers of csrc/parse_sys.c --
+# Shapes and acceptance rules: the contract in sysmon/_rawsys.py.
+
+
+def _layout(ctype: str, parts: tuple[tuple[tuple[str | int, ...], str], ...]) -> struct.Struct:
+    """A struct.Struct for ctype built from (field path, format piece) pairs.
+    Each named field's offset and the total size are checked against the
+    compiler's, so a header change cannot silently skew the unpacking."""
+    fmt = "="
+    for field, piece in parts:
+        if field and ffi.offsetof(ctype, *field) != struct.calcsize(fmt):
+            raise ImportError(f"sysmon: {ctype} field {field} moved; update _native")
+        fmt += piece
+    s = struct.Struct(fmt)
+    if s.size != ffi.sizeof(ctype):
+        raise ImportError(f"sysmon: {ctype} size mismatch ({ffi.sizeof(ctype)} vs {s.size})")
+    return s
+
+
+_DEC = "QI4x"
+_CPU_LINE = _layout("struct sm_cpu_line", ((("cpu",), "q"), (("n_modes",), "I4x"),
+                                           (("ticks",), "10Q")))
+_KV = _layout("struct sm_kv", ((("value",), "Q"), (("key_off",), "I"), (("key_len",), "I"),
+                               (("kb",), "I4x")))
+_LOADAVG = _layout("struct sm_loadavg", (
+    (("avg", 0, "m"), "Q"), (("avg", 0, "scale"), "I4x"), (("avg", 1), _DEC),
+    (("avg", 2), _DEC), (("running",), "Q"), (("total",), "Q"), (("last_pid",), "Q")))
+_UPTIME = _layout("struct sm_uptime", ((("up",), _DEC), (("idle",), _DEC)))
+_PSI_LINE = _DEC * 3 + "Q"
+_PSI = _layout("struct sm_psi", (
+    (("some", "avg10"), _DEC), (("some", "avg60"), _DEC), (("some", "avg300"), _DEC),
+    (("some", "total"), "Q"), (("full",), _PSI_LINE), (("have_some",), "I"),
+    (("have_full",), "I")))
+_MOUNT = _layout("struct sm_mount", ((("mount_id",), "q"), (("parent_id",), "q"),
+                                     (("major",), "Q"), (("minor",), "Q"),
+                                     (("str_off",), "7Q"), (("str_len",), "7Q")))
+_DISK = _layout("struct sm_disk", ((("major",), "Q"), (("minor",), "Q"), (("name_off",), "Q"),
+                                   (("name_len",), "Q"), (("n_stats",), "I4x"), (("v",), "17Q")))
+_NETDEV = _layout("struct sm_netdev", ((("name_off",), "Q"), (("name_len",), "Q"),
+                                       (("v",), "16Q")))
+_RANGE = _layout("struct sm_range", ((("lo",), "Q"), (("hi",), "Q")))
+if (lib.SM_CPU_MODES, lib.SM_DISK_STATS, lib.SM_NET_STATS, lib.SM_ST_N, lib.SM_MNT_NSTR) != (
+    10, 17, 16, 7, 7,
+):
+    raise ImportError("sysmon: table widths in sysmon.h changed; update _native")
+
+
+class _Table:
+    """A reusable row array for one table parser, grown on -ENOBUFS.
+    Hold ``lock`` around :meth:`fill` and any use of ``extra``/``arena``."""
+
+    def __init__(self, ctype: str, row: struct.Struct, what: str, cap: int) -> None:
+        self.ctype = ctype
+        self.row = row
+        self.what = what
+        self.n = ffi.new("size_t *")
+        self.lock = threading.Lock()
+        self.extra: Any = None
+        self.arena: Any = None
+        self.arena_cap = 0
+        self._alloc(cap)
+
+    def _alloc(self, cap: int) -> None:
+        self.cap = cap
+        self.rows = ffi.new(f"{self.ctype}[]", cap)
+        self.view = memoryview(ffi.buffer(self.rows))
+
+    def ensure_arena(self, size: int) -> None:
+        if size > self.arena_cap or self.arena is None:
+            self.arena_cap = max(size, 2 * self.arena_cap, 4096)
+            self.arena = ffi.new("char[]", self.arena_cap)
+
+    def fill(self, call: Callable[[Any, int, Any], int]) -> list[tuple[Any, ...]]:
+        """Run call(rows, cap, n_ptr) until the rows fit; the rows, unpacked."""
+        while True:
+            rc = call(self.rows, self.cap, self.n)
+            if rc != -errno.ENOBUFS or self.n[0] <= self.cap:
+                break
+            self._alloc(self.n[0] + self.n[0] // 4 + 8)
+        _check(rc, self.what)
+        return list(self.row.iter_unpack(self.view[: self.n[0] * self.row.size]))
+
+
+_CPUS = _Table("struct sm_cpu_line", _CPU_LINE, "<cpustat buffer>", 64)
+_CPUS.extra = ffi.new("struct sm_cpustat *")
+_KVS = _Table("struct sm_kv", _KV, "<kv buffer>", 256)
+_MOUNTS = _Table("struct sm_mount", _MOUNT, "<mountinfo buffer>", 64)
+_DISKS = _Table("struct sm_disk", _DISK, "<diskstats buffer>", 64)
+_NETDEVS = _Table("struct sm_netdev", _NETDEV, "<netdev buffer>", 16)
+_RANGES = _Table("struct sm_range", _RANGE, "<cpulist buffer>", 8)
+
+
+class _Out:
+    """A reusable out-struct for a one-struct parser, with a buffer view of it.
+    Hold ``lock`` from the call until the struct has been read."""
+
+    def __init__(self, ctype: str) -> None:
+        self.ptr = ffi.new(f"{ctype} *")
+        self.view = ffi.buffer(self.ptr)
+        self.lock = threading.Lock()
+
+
+_LOADAVG_OUT = _Out("struct sm_loadavg")
+_UPTIME_OUT = _Out("struct sm_uptime")
+_PSI_OUT = _Out("struct sm_psi")
+_I64_OUT = _Out("int64_t")
+_QUOTA_OUT = _Out("int64_t")
+_PERIOD = ffi.new("uint64_t *")  # under _QUOTA_OUT.lock
+
+
+def _as_bytes(data: bytes) -> bytes:
+    return data if type(data) is bytes else bytes(data)
+
+
+class _Reader:
+    """A context of its own for read_file, so reads never wait on a scan."""
+
+    def __init__(self) -> None:
+        ctxp = ffi.new("struct sm_ctx **")
+        _check(lib.sm_ctx_new(ctxp), "read context")
+        self.ctx = ffi.gc(ctxp[0], lib.sm_ctx_free)
+        self.data = ffi.new("const char **")
+        self.lock = threading.Lock()
+
+
+_reader: _Reader | None = None
+
+
+def read_file(path: str) -> bytes:
+    """The whole file (sm_read_file); OSError with the errno and path."""
+    global _reader
+    p = os.fsencode(path)
+    if b"\0" in p:
+        raise ValueError("embedded null byte")
+    if _reader is None:
+        _reader = _Reader()
+    r = _reader
+    with r.lock:
+        n = lib.sm_read_file(r.ctx, p, r.data)
+        if n < 0:
+            raise OSError(-n, os.strerror(-n), path)
+        return ffi.unpack(r.data[0], n)
+
+
+def parse_cpustat(data: bytes) -> CpuStat:
+    data = _as_bytes(data)
+    t = _CPUS
+    with t.lock:
+        st = t.extra
+        rows = t.fill(lambda r, c, n: lib.sm_parse_cpustat(data, len(data), st, r, c, n))
+        have = st.have
+        v = ffi.unpack(st.v, lib.SM_ST_N)
+    stats = tuple(x if have >> i & 1 else None for i, x in enumerate(v))
+    return [(r[0], r[2 : 2 + r[1]]) for r in rows], stats
+
+
+def parse_kv(data: bytes, colon: bool) -> list[KvRow]:
+    data = _as_bytes(data)
+    c = 1 if colon else 0
+    with _KVS.lock:
+        rows = _KVS.fill(lambda r, cap, n: lib.sm_parse_kv(data, len(data), c, r, cap, n))
+    return [(data[o : o + ln], v, kb != 0) for v, o, ln, kb in rows]
+
+
+def parse_loadavg(data: bytes) -> tuple[int, int, int, int, int, int, int, int, int]:
+    data = _as_bytes(data)
+    o = _LOADAVG_OUT
+    with o.lock:
+        _check(lib.sm_parse_loadavg(data, len(data), o.ptr), "<loadavg buffer>")
+        return _LOADAVG.unpack(o.view)
+
+
+def parse_uptime(data: bytes) -> tuple[int, int, int, int]:
+    data = _as_bytes(data)
+    o = _UPTIME_OUT
+    with o.lock:
+        _check(lib.sm_parse_uptime(data, len(data), o.ptr), "<uptime buffer>")
+        return _UPTIME.unpack(o.view)
+
+
+def parse_pressure(data: bytes) -> tuple[PsiRaw | None, PsiRaw | None]:
+    data = _as_bytes(data)
+    o = _PSI_OUT
+    with o.lock:
+        _check(lib.sm_parse_pressure(data, len(data), o.ptr), "<pressure buffer>")
+        t = _PSI.unpack(o.view)
+    return (t[0:7] if t[14] else None), (t[7:14] if t[15] else None)
+
+
+def parse_mountinfo(data: bytes) -> list[MountRaw]:
+    data = _as_bytes(data)
+    size = len(data)
+    t = _MOUNTS
+    with t.lock:
+        t.ensure_arena(size)
+        arena, cap = t.arena, t.arena_cap
+        rows = t.fill(
+            lambda r, c, n: lib.sm_parse_mountinfo(data, size, r, c, arena, cap, n)
+        )
+        a = ffi.buffer(arena, size)[:]
+    return [
+        (r[0], r[1], r[2], r[3],
+         a[r[4] : r[4] + r[11]], a[r[5] : r[5] + r[12]], a[r[6] : r[6] + r[13]],
+         a[r[7] : r[7] + r[14]], a[r[8] : r[8] + r[15]], a[r[9] : r[9] + r[16]],
+         a[r[10] : r[10] + r[17]])
+        for r in rows
+    ]
+
+
+def parse_diskstats(data: bytes) -> list[DiskRaw]:
+    data = _as_bytes(data)
+    with _DISKS.lock:
+        rows = _DISKS.fill(lambda r, c, n: lib.sm_parse_diskstats(data, len(data), r, c, n))
+    return [(r[0], r[1], data[r[2] : r[2] + r[3]], r[5 : 5 + r[4]]) for r in rows]
+
+
+def parse_netdev(data: bytes) -> list[NetRaw]:
+    data = _as_bytes(data)
+    with _NETDEVS.lock:
+        rows = _NETDEVS.fill(lambda r, c, n: lib.sm_parse_netdev(data, len(data), r, c, n))
+    return [(data[r[0] : r[0] + r[1]], r[2:]) for r in rows]
+
+
+def parse_cpulist(data: bytes) -> list[tuple[int, int]]:
+    data = _as_bytes(data)
+    with _RANGES.lock:
+        return _RANGES.fill(lambda r, c, n: lib.sm_parse_cpulist(data, len(data), r, c, n))
+
+
+def parse_cpumax(data: bytes) -> tuple[int, int]:
+    data = _as_bytes(data)
+    o = _QUOTA_OUT
+    with o.lock:
+        _check(lib.sm_parse_cpumax(data, len(data), o.ptr, _PERIOD), "<cpumax buffer>")
+        return int(o.ptr[0]), int(_PERIOD[0])
+
+
+def parse_int(data: bytes) -> int:
+    data = _as_bytes(data)
+    o = _I64_OUT
+    with o.lock:
+        _check(lib.sm_parse_int(data, len(data), o.ptr), "<int buffer>")
+        return int(o.ptr[0])

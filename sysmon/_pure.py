@@ -14,6 +14,7 @@ import re
 from typing import Callable, TypeVar
 
 from sysmon._host import open_proc_dir
+from sysmon._pure_sys import *  # noqa: F403  (the system-file parsers, sysmon._rawsys)
 from sysmon._raw import GROUPS, NAME_CAP, ZERO_STAT, ZERO_STATM, ZERO_STATUS, RawRow
 from sysmon.errors import NoSuchProcess, ParseError, SysmonError
 from sysmon.fields import FileGroup

@@ -1,0 +1,628 @@
+/*
+ * parse_sys.c: pure parsers for system-wide files (/proc/stat, meminfo,
+ * vmstat, loadavg, uptime, pressure, mountinfo, diskstats, net/dev, cpu
+ * lists, cgroup files).  No I/O, no globals, no allocation.
+ *
+ * The acceptance rules are the contract in sysmon/_rawsys.py, which the
+ * Python twin (sysmon/_pure_sys.py) follows too.  In short: lines end at
+ * '\n' (the last one may not), blank-only lines are skipped, fields are
+ * separated by runs of blanks (space, tab), a number ends at a blank or the
+ * end of its line, and anything malformed in a line we read is -EINVAL.
+ */
+#include "sysmon.h"
+#include "parse_num.h"
+
+#include <string.h>
+
+/* ---- cursors over lines and fields ------------------------------------- */
+
+/* Cut the next line (without its '\n') off the input.  0 at the end. */
+static int next_line(struct sm_cur *in, struct sm_cur *line)
+{
+    const char *nl;
+
+    if (in->p >= in->end)
+        return 0;
+    nl = memchr(in->p, '\n', (size_t)(in->end - in->p));
+    line->p = in->p;
+    line->end = nl ? nl : in->end;
+    in->p = nl ? nl + 1 : in->end;
+    return 1;
+}
+
+/*
+ * A one-value file (loadavg, uptime, cpu.max, sysfs numbers): blank lines
+ * and blanks before the value are skipped; after it, nothing may follow but
+ * blanks and at most one newline ("[ \t]*(\n[ \t]*)?").  one_line() starts the
+ * cursor at the value; the value's own fields stop at '\n', since a number
+ * never holds one; one_line_end() checks the tail.
+ */
+static void one_line(const char *buf, size_t len, struct sm_cur *c)
+{
+    c->p = buf;
+    c->end = buf + len;
+    while (c->p < c->end && (sm_is_blank(*c->p) || *c->p == '\n'))
+        c->p++;
+}
+
+static int one_line_end(struct sm_cur *c)
+{
+    sm_skip_blanks(c);
+    if (c->p < c->end && *c->p == '\n') {
+        c->p++;
+        sm_skip_blanks(c);
+    }
+    return c->p == c->end;
+}
+
+/* Skip blanks; 1 when nothing but blanks was left. */
+static int at_line_end(struct sm_cur *c)
+{
+    sm_skip_blanks(c);
+    return c->p == c->end;
+}
+
+/* The next blank-separated token of a line: 0 when there is none. */
+static int next_tok(struct sm_cur *c, const char **tok, size_t *tlen)
+{
+    sm_skip_blanks(c);
+    if (c->p == c->end)
+        return 0;
+    *tok = c->p;
+    while (c->p < c->end && !sm_is_blank(*c->p))
+        c->p++;
+    *tlen = (size_t)(c->p - *tok);
+    return 1;
+}
+
+static int tok_is(const char *tok, size_t tlen, const char *word)
+{
+    size_t n = strlen(word);
+
+    return tlen == n && memcmp(tok, word, n) == 0;
+}
+
+/* Blanks, then a u64 that ends at a blank or the end of the line. */
+static int u64_field(struct sm_cur *c, uint64_t *out)
+{
+    sm_skip_blanks(c);
+    if (sm_read_u64(c, out) || !sm_at_field_end(c))
+        return -EINVAL;
+    return 0;
+}
+
+/* Blanks, then an i64 that ends at a blank or the end of the line. */
+static int i64_field(struct sm_cur *c, int64_t *out)
+{
+    sm_skip_blanks(c);
+    if (sm_read_i64(c, out) || !sm_at_field_end(c))
+        return -EINVAL;
+    return 0;
+}
+
+/* Blanks, then a dec that ends at a blank or the end of the line. */
+static int dec_field(struct sm_cur *c, struct sm_dec *out)
+{
+    sm_skip_blanks(c);
+    if (sm_read_dec(c, &out->m, &out->scale) || !sm_at_field_end(c))
+        return -EINVAL;
+    return 0;
+}
+
+/*
+ * Counters to the end of a line: up to `keep` u64 into out[] (the rest of
+ * out[] zeroed), *count of them.  Fields after the first `keep` are not read
+ * (a newer kernel may add more).
+ */
+static int u64_rest(struct sm_cur *c, uint64_t *out, uint32_t keep, uint32_t *count)
+{
+    uint32_t k = 0;
+
+    memset(out, 0, keep * sizeof(*out));
+    while (k < keep && !at_line_end(c)) {
+        if (u64_field(c, &out[k]))
+            return -EINVAL;
+        k++;
+    }
+    *count = k;
+    return 0;
+}
+
+/* ---- /proc/stat --------------------------------------------------------- */
+
+/* The single-number keys of /proc/stat.  whole: the number is the whole
+ * line; otherwise only the first number (a total) is read. */
+static const struct {
+    const char *key;
+    unsigned    idx;
+    int         whole;
+} stat_keys[] = {
+    { .key = "ctxt",          .idx = SM_ST_CTXT,          .whole = 1 },
+    { .key = "btime",         .idx = SM_ST_BTIME,         .whole = 1 },
+    { .key = "processes",     .idx = SM_ST_PROCESSES,     .whole = 1 },
+    { .key = "procs_running", .idx = SM_ST_PROCS_RUNNING, .whole = 1 },
+    { .key = "procs_blocked", .idx = SM_ST_PROCS_BLOCKED, .whole = 1 },
+    { .key = "intr",          .idx = SM_ST_INTR,          .whole = 0 },
+    { .key = "softirq",       .idx = SM_ST_SOFTIRQ,       .whole = 0 },
+};
+
+/* "cpu" (-1) or "cpuN" (N): 1 and *cpu set; 0 for any other key (a
+ * non-digit right after "cpu", as in "cpufreq"); -EINVAL when what follows
+ * "cpu<digit>" is not a number fitting int64 ("cpu1a"). */
+static int cpu_key(const char *tok, size_t tlen, int64_t *cpu)
+{
+    struct sm_cur k = { tok + 3, tok + tlen };
+    uint64_t v;
+
+    if (tlen < 3 || memcmp(tok, "cpu", 3) != 0)
+        return 0;
+    if (tlen == 3) {
+        *cpu = -1;
+        return 1;
+    }
+    if (!sm_is_digit(*k.p))
+        return 0; /* "cpuX": an unknown key */
+    if (sm_read_u64(&k, &v) || k.p != k.end || v > (uint64_t)INT64_MAX)
+        return -EINVAL;
+    *cpu = (int64_t)v;
+    return 1;
+}
+
+int sm_parse_cpustat(const char *buf, size_t len, struct sm_cpustat *st,
+                     struct sm_cpu_line *rows, size_t cap, size_t *n)
+{
+    struct sm_cur in = { buf, buf + len }, ln;
+    struct sm_cpu_line spare;
+    size_t nrows = 0;
+
+    memset(st, 0, sizeof(*st));
+    *n = 0;
+    while (next_line(&in, &ln)) {
+        const char *tok;
+        size_t tlen;
+        int64_t cpu;
+        int rc;
+
+        if (!next_tok(&ln, &tok, &tlen))
+            continue;
+        rc = cpu_key(tok, tlen, &cpu);
+        if (rc < 0)
+            return rc;
+        if (rc == 1) {
+            struct sm_cpu_line *row = nrows < cap ? &rows[nrows] : &spare;
+            uint32_t count;
+
+            row->cpu = cpu;
+            if (u64_rest(&ln, row->ticks, SM_CPU_MODES, &count) || count < 4)
+                return -EINVAL;
+            row->n_modes = count;
+            nrows++;
+            continue;
+        }
+        for (size_t i = 0; i < sizeof(stat_keys) / sizeof(stat_keys[0]); i++) {
+            uint64_t v;
+
+            if (!tok_is(tok, tlen, stat_keys[i].key))
+                continue;
+            if (u64_field(&ln, &v))
+                return -EINVAL;
+            if (stat_keys[i].whole && !at_line_end(&ln))
+                return -EINVAL;
+            if (!(st->have & (1u << stat_keys[i].idx))) {
+                st->v[stat_keys[i].idx] = v;
+                st->have |= 1u << stat_keys[i].idx;
+            }
+            break;
+        }
+    }
+    *n = nrows;
+    return nrows > cap ? -ENOBUFS : 0;
+}
+
+/* ---- /proc/meminfo, /proc/vmstat --------------------------------------- */
+
+int sm_parse_kv(const char *buf, size_t len, int colon,
+                struct sm_kv *rows, size_t cap, size_t *n)
+{
+    struct sm_cur in = { buf, buf + len }, ln;
+    struct sm_kv spare;
+    size_t nrows = 0;
+
+    *n = 0;
+    if (len > UINT32_MAX)
+        return -EOVERFLOW; /* key offsets are 32-bit */
+    while (next_line(&in, &ln)) {
+        struct sm_kv *row = nrows < cap ? &rows[nrows] : &spare;
+        const char *key, *key_end;
+
+        if (at_line_end(&ln))
+            continue;
+        key = ln.p;
+        if (colon) {
+            /* "Key:": everything before the first ':', non-empty, no blank */
+            key_end = memchr(key, ':', (size_t)(ln.end - key));
+            if (key_end == NULL || key_end == key)
+                return -EINVAL;
+            for (const char *q = key; q < key_end; q++) {
+                if (sm_is_blank(*q))
+                    return -EINVAL;
+            }
+            ln.p = key_end + 1; /* blanks before the value are optional */
+        } else {
+            /* "key": the first token, then at least one blank */
+            while (ln.p < ln.end && !sm_is_blank(*ln.p))
+                ln.p++;
+            if (ln.p == ln.end)
+                return -EINVAL;
+            key_end = ln.p;
+        }
+        row->key_off = (uint32_t)(key - buf);
+        row->key_len = (uint32_t)(key_end - key);
+        row->kb = 0;
+        if (u64_field(&ln, &row->value))
+            return -EINVAL;
+        sm_skip_blanks(&ln);
+        if (colon && ln.end - ln.p >= 2 && ln.p[0] == 'k' && ln.p[1] == 'B') {
+            ln.p += 2;
+            row->kb = 1;
+        }
+        if (!at_line_end(&ln))
+            return -EINVAL;
+        nrows++;
+    }
+    *n = nrows;
+    return nrows > cap ? -ENOBUFS : 0;
+}
+
+/* ---- one-line files ----------------------------------------------------- */
+
+int sm_parse_loadavg(const char *buf, size_t len, struct sm_loadavg *out)
+{
+    struct sm_cur c;
+
+    memset(out, 0, sizeof(*out));
+    one_line(buf, len, &c);
+    for (int i = 0; i < 3; i++) {
+        if (dec_field(&c, &out->avg[i]))
+            return -EINVAL;
+    }
+    /* "running/total": no blanks around the '/' */
+    sm_skip_blanks(&c);
+    if (sm_read_u64(&c, &out->running) || c.p == c.end || *c.p != '/')
+        return -EINVAL;
+    c.p++;
+    if (sm_read_u64(&c, &out->total) || !sm_at_field_end(&c))
+        return -EINVAL;
+    if (u64_field(&c, &out->last_pid) || !one_line_end(&c))
+        return -EINVAL;
+    return 0;
+}
+
+int sm_parse_uptime(const char *buf, size_t len, struct sm_uptime *out)
+{
+    struct sm_cur c;
+
+    memset(out, 0, sizeof(*out));
+    one_line(buf, len, &c);
+    if (dec_field(&c, &out->up) || dec_field(&c, &out->idle) || !one_line_end(&c))
+        return -EINVAL;
+    return 0;
+}
+
+/* cgroup v2 cpu.max: "max" or a quota that fits int64, then the period. */
+int sm_parse_cpumax(const char *buf, size_t len, int64_t *quota, uint64_t *period)
+{
+    struct sm_cur c;
+    uint64_t q;
+
+    *quota = 0;
+    *period = 0;
+    one_line(buf, len, &c);
+    if (c.end - c.p >= 3 && memcmp(c.p, "max", 3) == 0) {
+        c.p += 3;
+        if (!sm_at_field_end(&c))
+            return -EINVAL;
+        *quota = -1;
+    } else {
+        if (u64_field(&c, &q) || q > (uint64_t)INT64_MAX)
+            return -EINVAL;
+        *quota = (int64_t)q;
+    }
+    if (u64_field(&c, period) || !one_line_end(&c))
+        return -EINVAL;
+    return 0;
+}
+
+int sm_parse_int(const char *buf, size_t len, int64_t *out)
+{
+    struct sm_cur c;
+
+    *out = 0;
+    one_line(buf, len, &c);
+    if (i64_field(&c, out) || !one_line_end(&c))
+        return -EINVAL;
+    return 0;
+}
+
+/* ---- /proc/pressure/<resource> ------------------------------------------ */
+
+/* Blanks, then "<name>=" and a dec (avg) or a u64 (total). */
+static int psi_item(struct sm_cur *c, const char *name, struct sm_dec *dec, uint64_t *u)
+{
+    size_t n = strlen(name);
+
+    sm_skip_blanks(c);
+    if ((size_t)(c->end - c->p) <= n || memcmp(c->p, name, n) != 0 || c->p[n] != '=')
+        return -EINVAL;
+    c->p += n + 1;
+    if (dec != NULL ? sm_read_dec(c, &dec->m, &dec->scale) : sm_read_u64(c, u))
+        return -EINVAL;
+    return sm_at_field_end(c) ? 0 : -EINVAL;
+}
+
+int sm_parse_pressure(const char *buf, size_t len, struct sm_psi *out)
+{
+    struct sm_cur in = { buf, buf + len }, ln;
+
+    memset(out, 0, sizeof(*out));
+    while (next_line(&in, &ln)) {
+        struct sm_psi_line tmp;
+        struct sm_psi_line *dst;
+        uint32_t *have;
+        const char *tok;
+        size_t tlen;
+
+        if (!next_tok(&ln, &tok, &tlen))
+            continue;
+        if (tok_is(tok, tlen, "some")) {
+            dst = &out->some;
+            have = &out->have_some;
+        } else if (tok_is(tok, tlen, "full")) {
+            dst = &out->full;
+            have = &out->have_full;
+        } else {
+            continue;
+        }
+        /* Every some/full line must parse; the first of each counts. */
+        if (psi_item(&ln, "avg10", &tmp.avg10, NULL) ||
+            psi_item(&ln, "avg60", &tmp.avg60, NULL) ||
+            psi_item(&ln, "avg300", &tmp.avg300, NULL) ||
+            psi_item(&ln, "total", NULL, &tmp.total) || !at_line_end(&ln))
+            return -EINVAL;
+        if (!*have) {
+            *dst = tmp;
+            *have = 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- /proc/<pid>/mountinfo ---------------------------------------------- */
+
+/* Where decoded strings go: bytes past cap are counted, not written. */
+struct arena {
+    char  *p;
+    size_t cap;
+    size_t used;
+};
+
+static void arena_put(struct arena *a, char ch)
+{
+    if (a->used < a->cap)
+        a->p[a->used] = ch;
+    a->used++;
+}
+
+static int is_octal(char ch) { return ch >= '0' && ch <= '7'; }
+
+/* Copy a token, turning "\ooo" (three octal digits, <= 0377) into that byte;
+ * any other backslash is kept as it is. */
+static void unescape(struct arena *a, const char *tok, size_t tlen)
+{
+    size_t i = 0;
+
+    while (i < tlen) {
+        if (tok[i] == '\\' && tlen - i >= 4 && is_octal(tok[i + 1]) &&
+            is_octal(tok[i + 2]) && is_octal(tok[i + 3])) {
+            unsigned v = (unsigned)(tok[i + 1] - '0') * 64u +
+                         (unsigned)(tok[i + 2] - '0') * 8u + (unsigned)(tok[i + 3] - '0');
+            if (v <= 0xff) {
+                arena_put(a, (char)(unsigned char)v);
+                i += 4;
+                continue;
+            }
+        }
+        arena_put(a, tok[i]);
+        i++;
+    }
+}
+
+/* The next token, decoded into the arena as string slot k of row. */
+static int mount_str(struct sm_cur *c, struct arena *a, struct sm_mount *row, int k)
+{
+    const char *tok;
+    size_t tlen;
+
+    if (!next_tok(c, &tok, &tlen))
+        return -EINVAL;
+    row->str_off[k] = a->used;
+    unescape(a, tok, tlen);
+    row->str_len[k] = a->used - row->str_off[k];
+    return 0;
+}
+
+/* "i64 i64 u64:u64 root point opts [optional...] - fstype source super" */
+static int mount_line(struct sm_cur *c, struct arena *a, struct sm_mount *row)
+{
+    const char *tok;
+    size_t tlen;
+    int nopt = 0;
+
+    if (i64_field(c, &row->mount_id) || i64_field(c, &row->parent_id))
+        return -EINVAL;
+    sm_skip_blanks(c);
+    if (sm_read_u64(c, &row->major) || c->p == c->end || *c->p != ':')
+        return -EINVAL;
+    c->p++;
+    if (sm_read_u64(c, &row->minor) || !sm_at_field_end(c))
+        return -EINVAL;
+    if (mount_str(c, a, row, SM_MNT_ROOT) || mount_str(c, a, row, SM_MNT_POINT) ||
+        mount_str(c, a, row, SM_MNT_OPTS))
+        return -EINVAL;
+    /* optional fields up to the lone "-", joined by one space */
+    row->str_off[SM_MNT_OPTIONAL] = a->used;
+    for (;;) {
+        if (!next_tok(c, &tok, &tlen))
+            return -EINVAL; /* no separator */
+        if (tok_is(tok, tlen, "-"))
+            break;
+        if (nopt++)
+            arena_put(a, ' ');
+        unescape(a, tok, tlen);
+    }
+    row->str_len[SM_MNT_OPTIONAL] = a->used - row->str_off[SM_MNT_OPTIONAL];
+    if (mount_str(c, a, row, SM_MNT_FSTYPE) || mount_str(c, a, row, SM_MNT_SOURCE) ||
+        mount_str(c, a, row, SM_MNT_SUPER))
+        return -EINVAL;
+    return 0; /* later tokens, if a kernel adds any, are ignored */
+}
+
+int sm_parse_mountinfo(const char *buf, size_t len, struct sm_mount *rows, size_t cap,
+                       char *arena, size_t arena_cap, size_t *n)
+{
+    struct sm_cur in = { buf, buf + len }, ln;
+    struct arena a = { .p = arena, .cap = arena_cap, .used = 0 };
+    struct sm_mount spare;
+    size_t nrows = 0;
+
+    *n = 0;
+    while (next_line(&in, &ln)) {
+        struct sm_mount *row = nrows < cap ? &rows[nrows] : &spare;
+
+        if (at_line_end(&ln))
+            continue;
+        memset(row, 0, sizeof(*row));
+        if (mount_line(&ln, &a, row))
+            return -EINVAL;
+        nrows++;
+    }
+    *n = nrows;
+    return (nrows > cap || a.used > arena_cap) ? -ENOBUFS : 0;
+}
+
+/* ---- /proc/diskstats ---------------------------------------------------- */
+
+int sm_parse_diskstats(const char *buf, size_t len, struct sm_disk *rows, size_t cap,
+                       size_t *n)
+{
+    struct sm_cur in = { buf, buf + len }, ln;
+    struct sm_disk spare;
+    size_t nrows = 0;
+
+    *n = 0;
+    while (next_line(&in, &ln)) {
+        struct sm_disk *row = nrows < cap ? &rows[nrows] : &spare;
+        const char *name;
+        size_t nlen;
+        uint32_t count;
+
+        if (at_line_end(&ln))
+            continue;
+        if (u64_field(&ln, &row->major) || u64_field(&ln, &row->minor) ||
+            !next_tok(&ln, &name, &nlen))
+            return -EINVAL;
+        row->name_off = (uint64_t)(name - buf);
+        row->name_len = nlen;
+        /* 11 counters (kernel 2.6), 15 (4.18: discards), 17 (5.5: flushes) */
+        if (u64_rest(&ln, row->v, SM_DISK_STATS, &count) || count < 11)
+            return -EINVAL;
+        row->n_stats = count;
+        nrows++;
+    }
+    *n = nrows;
+    return nrows > cap ? -ENOBUFS : 0;
+}
+
+/* ---- /proc/net/dev ------------------------------------------------------ */
+
+int sm_parse_netdev(const char *buf, size_t len, struct sm_netdev *rows, size_t cap,
+                    size_t *n)
+{
+    struct sm_cur in = { buf, buf + len }, ln;
+    struct sm_netdev spare;
+    size_t nrows = 0;
+
+    *n = 0;
+    while (next_line(&in, &ln)) {
+        struct sm_netdev *row = nrows < cap ? &rows[nrows] : &spare;
+        const char *colon = NULL;
+        uint32_t count;
+
+        if (ln.p < ln.end && memchr(ln.p, '|', (size_t)(ln.end - ln.p)) != NULL)
+            continue; /* a header line */
+        if (at_line_end(&ln))
+            continue;
+        /* the name runs to the LAST ':' of the line */
+        for (const char *q = ln.end; q > ln.p; q--) {
+            if (q[-1] == ':') {
+                colon = q - 1;
+                break;
+            }
+        }
+        if (colon == NULL || colon == ln.p)
+            return -EINVAL;
+        row->name_off = (uint64_t)(ln.p - buf);
+        row->name_len = (uint64_t)(colon - ln.p);
+        ln.p = colon + 1;
+        if (u64_rest(&ln, row->v, SM_NET_STATS, &count) || count < SM_NET_STATS)
+            return -EINVAL;
+        nrows++;
+    }
+    *n = nrows;
+    return nrows > cap ? -ENOBUFS : 0;
+}
+
+/* ---- cpu lists ---------------------------------------------------------- */
+
+static int is_space_nl(char ch) { return sm_is_blank(ch) || ch == '\n'; }
+
+int sm_parse_cpulist(const char *buf, size_t len, struct sm_range *rows, size_t cap,
+                     size_t *n)
+{
+    struct sm_cur c = { buf, buf + len };
+    size_t nrows = 0;
+
+    *n = 0;
+    while (c.p < c.end && is_space_nl(*c.p))
+        c.p++;
+    while (c.end > c.p && is_space_nl(c.end[-1]))
+        c.end--;
+    while (c.p < c.end) {
+        uint64_t lo, hi;
+
+        if (sm_read_u64(&c, &lo))
+            return -EINVAL;
+        hi = lo;
+        if (c.p < c.end && *c.p == '-') {
+            c.p++;
+            if (sm_read_u64(&c, &hi))
+                return -EINVAL;
+        }
+        if (lo > hi)
+            return -EINVAL;
+        if (nrows < cap) {
+            rows[nrows].lo = lo;
+            rows[nrows].hi = hi;
+        }
+        nrows++;
+        if (c.p == c.end)
+            break;
+        if (*c.p != ',')
+            return -EINVAL;
+        c.p++;
+        if (c.p == c.end)
+            return -EINVAL; /* a trailing ',' */
+    }
+    *n = nrows;
+    return nrows > cap ? -ENOBUFS : 0;
+}
