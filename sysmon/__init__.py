@@ -8,9 +8,35 @@ every number comes from.
 from __future__ import annotations
 
 from sysmon import _backend, users
+from sysmon.cpu import (
+    CpuFreq,
+    CpuLimits,
+    CpuStats,
+    CpuTimes,
+    Temperature,
+    cpu_count,
+    cpu_freq,
+    cpu_limits,
+    cpu_stats,
+    cpu_times,
+    temperatures,
+)
+from sysmon.disk import DiskIO, DiskUsage, Mount, disk_io, disk_usage, mounts
 from sysmon.errors import AccessDenied, NoSuchProcess, ParseError, SysmonError, ZombieProcess
-from sysmon.fields import FIELDS, Field, explain
+from sysmon.fields import FIELDS, PROCESS_FIELDS, Field, explain
+from sysmon.load import LoadAvg, Pressure, PsiStats, Uptime, loadavg, pressure, uptime
+from sysmon.memory import Memory, Swap, VmEvents, meminfo, memory, swap, vm_events, vmstat
+from sysmon.net import NetIO, net_io
 from sysmon.process import Process, ProcessInfo, ProcessSample, ProcessSampler, processes
+from sysmon.system import (
+    CpuPercent,
+    DiskRate,
+    NetRate,
+    Snapshot,
+    SystemSample,
+    SystemSampler,
+    snapshot,
+)
 
 __version__ = "0.1.0"
 
@@ -27,20 +53,62 @@ def set_backend(name: str) -> None:
 
 __all__ = [
     "FIELDS",
+    "PROCESS_FIELDS",
     "AccessDenied",
+    "CpuFreq",
+    "CpuLimits",
+    "CpuPercent",
+    "CpuStats",
+    "CpuTimes",
+    "DiskIO",
+    "DiskRate",
+    "DiskUsage",
     "Field",
+    "LoadAvg",
+    "Memory",
+    "Mount",
+    "NetIO",
+    "NetRate",
     "NoSuchProcess",
     "ParseError",
+    "Pressure",
     "Process",
     "ProcessInfo",
     "ProcessSample",
     "ProcessSampler",
+    "PsiStats",
+    "Snapshot",
+    "Swap",
     "SysmonError",
+    "SystemSample",
+    "SystemSampler",
+    "Temperature",
+    "Uptime",
+    "VmEvents",
     "ZombieProcess",
     "__version__",
     "backend",
+    "cpu_count",
+    "cpu_freq",
+    "cpu_limits",
+    "cpu_stats",
+    "cpu_times",
+    "disk_io",
+    "disk_usage",
     "explain",
+    "loadavg",
+    "meminfo",
+    "memory",
+    "mounts",
+    "net_io",
+    "pressure",
     "processes",
     "set_backend",
+    "snapshot",
+    "swap",
+    "temperatures",
+    "uptime",
     "users",
+    "vm_events",
+    "vmstat",
 ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from sysmon.fields_system import SYSTEM_SPECS, Spec
+
 
 class FileGroup(enum.IntFlag):
     """Per-process files a scan may read; values equal the C SM_FILE_* bits."""
@@ -32,6 +34,7 @@ class Field:
     description: str
     group: FileGroup
     title: str
+    scope: str = "process"  # "process", or the system record ("memory", "disk_io", ...)
 
 
 _S, _ST, _SM, _C = FileGroup.STAT, FileGroup.STATUS, FileGroup.STATM, FileGroup.CMDLINE
@@ -105,8 +108,17 @@ _FIELDS: tuple[Field, ...] = (
           "foreground process group of the controlling terminal", _S, "TPGID"),
 )
 
+PROCESS_FIELDS: tuple[str, ...] = tuple(f.name for f in _FIELDS)
+
+
+def _system_field(s: Spec) -> Field:
+    scope, attr = s.name.split(".", 1)
+    return Field(s.name, s.type, s.unit, s.source, s.derivation, s.description,
+                 FileGroup.NONE, attr.upper(), scope)
+
+
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELDS}
-PROCESS_FIELDS: tuple[str, ...] = tuple(FIELDS)
+FIELDS.update((s.name, _system_field(s)) for s in SYSTEM_SPECS)
 
 
 def mask_for(names: frozenset[str] | set[str]) -> int:
@@ -118,7 +130,8 @@ def mask_for(names: frozenset[str] | set[str]) -> int:
 
 
 def unknown_fields(names: list[str] | tuple[str, ...] | set[str]) -> list[str]:
-    return [n for n in names if n not in FIELDS]
+    """The names that are not process fields."""
+    return [n for n in names if n not in FIELDS or FIELDS[n].scope != "process"]
 
 
 def explain(name: str) -> str:
@@ -136,14 +149,19 @@ def explain(name: str) -> str:
     )
 
 
-def markdown_table() -> str:
-    """The README's field table, generated from the registry."""
+def markdown_table(system: bool = False) -> str:
+    """The README's field tables, generated from the registry: the process
+    fields, or (``system=True``) those of the system-wide records."""
     rows = ["| field | type | unit | kernel source | derivation |", "|---|---|---|---|---|"]
     for f in FIELDS.values():
+        if (f.scope == "process") == system:
+            continue
         src = f.source.replace("|", "\\|")
         rows.append(f"| `{f.name}` | {f.type} | {f.unit} | {src} | {f.derivation} |")
     return "\n".join(rows) + "\n"
 
 
 if __name__ == "__main__":
-    print(markdown_table(), end="")
+    import sys
+
+    print(markdown_table(system=sys.argv[1:] == ["system"]), end="")

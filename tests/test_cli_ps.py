@@ -320,7 +320,7 @@ def test_awkward_fixture_is_terminal_safe():
     root = FIXTURES / "awkward"
     if not (root / "proc").is_dir():
         pytest.skip("no awkward fixture tree")
-    for extra in ([], ["--fields", ",".join(sysmon.FIELDS)]):
+    for extra in ([], ["--fields", ",".join(sysmon.PROCESS_FIELDS)]):
         p = run("ps", "--root", str(root), *extra)
         assert p.returncode == 0, p.stderr
         assert_terminal_safe(p.stdout)

@@ -88,12 +88,12 @@ def parse_fields(spec: str) -> list[str]:
 
 
 def check_field(name: str, option: str) -> None:
-    if name not in sysmon.FIELDS:
+    if name not in sysmon.PROCESS_FIELDS:
         raise UsageError(f"unknown field '{name}' in {option}; {_valid_fields()}")
 
 
 def _valid_fields() -> str:
-    return "valid fields: " + ", ".join(sysmon.FIELDS)
+    return "valid fields: " + ", ".join(sysmon.PROCESS_FIELDS)
 
 
 def parse_sort(spec: str | None, reverse: bool) -> tuple[str | None, bool]:
@@ -185,7 +185,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     columns: list[ColumnSpec] = []
     emit: list[str] = []
     if as_json:
-        emit = list(sysmon.FIELDS) if names is None else ["pid", *(n for n in names if n != "pid")]
+        emit = (list(sysmon.PROCESS_FIELDS) if names is None
+                else ["pid", *(n for n in names if n != "pid")])
         needs = set(emit)
     else:
         columns = default_columns() if names is None else [field_column(n) for n in names]

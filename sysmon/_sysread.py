@@ -1,0 +1,86 @@
+"""Reading and parsing one system file, for the domain modules.
+
+Every system reader goes through :func:`load`: the selected backend reads the
+file (``read_file``) and parses it (one of the ``parse_*`` functions of
+sysmon._rawsys); errors come out as sysmon exceptions that name the real path.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import Any, Callable, TypeVar
+
+from sysmon import _backend
+from sysmon.errors import AccessDenied, ParseError, SysmonError
+
+_T = TypeVar("_T")
+
+# errnos that mean "this kernel or this tree does not provide the file":
+# the caller reports the value as unavailable instead of failing.
+_ABSENT = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EOPNOTSUPP, errno.ENODEV, errno.ENXIO})
+
+
+def path_of(root: str, rel: str) -> str:
+    return os.path.join(root, rel)
+
+
+def read(path: str) -> bytes:
+    """The whole file; SysmonError (AccessDenied on EACCES/EPERM) otherwise."""
+    try:
+        data: bytes = _backend.current().read_file(path)
+    except OSError as e:
+        raise _error(e, path) from None
+    return data
+
+
+def read_optional(path: str) -> bytes | None:
+    """The whole file, or None when it is absent (see _ABSENT)."""
+    try:
+        data: bytes = _backend.current().read_file(path)
+    except OSError as e:
+        if e.errno in _ABSENT:
+            return None
+        raise _error(e, path) from None
+    return data
+
+
+def _error(e: OSError, path: str) -> SysmonError:
+    if e.errno in (errno.EACCES, errno.EPERM):
+        return AccessDenied(None, path)
+    return SysmonError(f"cannot read {path}: {os.strerror(e.errno or 0)}")
+
+
+def parse(path: str, parser: str, data: bytes, *args: Any) -> Any:
+    """Run the backend's ``parser`` on ``data``; a ParseError names ``path``."""
+    fn: Callable[..., Any] = getattr(_backend.current(), parser)
+    try:
+        return fn(data, *args)
+    except ParseError as e:
+        raise ParseError(path, e.detail) from None
+
+
+def load(path: str, parser: str, *args: Any) -> Any:
+    """Read and parse a file that must exist."""
+    return parse(path, parser, read(path), *args)
+
+
+def load_optional(path: str, parser: str, *args: Any) -> Any:
+    """Read and parse a file; None when it is absent."""
+    data = read_optional(path)
+    if data is None:
+        return None
+    return parse(path, parser, data, *args)
+
+
+def dec(m: int, scale: int) -> float:
+    """A kernel decimal (m / 10**scale) as a float, the same in both backends."""
+    return m / 10**scale if scale else float(m)
+
+
+def listdir(path: str) -> list[str]:
+    """Names in a directory, sorted; [] when it is absent or unreadable."""
+    try:
+        return sorted(os.listdir(path))
+    except OSError:
+        return []

@@ -1,0 +1,155 @@
+"""Disks: mounts (/proc/self/mountinfo), usage (statvfs) and I/O counters
+(/proc/diskstats)."""
+
+from __future__ import annotations
+
+import os
+from typing import NamedTuple
+
+from sysmon._host import resolve_root
+from sysmon._sysread import load, path_of
+from sysmon.errors import SysmonError
+
+SECTOR = 512  # /proc/diskstats counts 512-byte sectors whatever the device's own size
+
+
+class Mount(NamedTuple):
+    """One line of /proc/self/mountinfo; paths with octal escapes decoded."""
+
+    device: str
+    mountpoint: str
+    fstype: str
+    options: tuple[str, ...]
+    readonly: bool
+    root: str
+    super_options: tuple[str, ...]
+    optional: str
+    mount_id: int
+    parent_id: int
+    major: int
+    minor: int
+
+
+class DiskUsage(NamedTuple):
+    """statvfs of a path, as ``df -B1`` and ``df -i`` show it (bytes, inodes).
+    ``available``/``inodes_available`` are what an unprivileged user may use;
+    ``percent`` is df's Use%: used / (used + available) * 100 (df rounds up)."""
+
+    total: int
+    used: int
+    free: int
+    available: int
+    percent: float
+    inodes_total: int
+    inodes_used: int
+    inodes_free: int
+    inodes_available: int
+    inodes_percent: float
+
+
+class DiskIO(NamedTuple):
+    """One line of /proc/diskstats since boot.  Bytes from 512-byte sectors,
+    times in seconds.  The discard fields need Linux >= 4.18 and the flush
+    fields >= 5.5: None on older kernels."""
+
+    major: int
+    minor: int
+    reads: int
+    reads_merged: int
+    read_bytes: int
+    read_time: float
+    writes: int
+    writes_merged: int
+    write_bytes: int
+    write_time: float
+    in_flight: int
+    io_time: float
+    weighted_io_time: float
+    discards: int | None
+    discards_merged: int | None
+    discard_bytes: int | None
+    discard_time: float | None
+    flushes: int | None
+    flush_time: float | None
+
+
+def _s(b: bytes) -> str:
+    return b.decode("utf-8", "surrogateescape")
+
+
+def _opts(b: bytes) -> tuple[str, ...]:
+    return tuple(_s(b).split(",")) if b else ()
+
+
+def mounts_from(rows: list[tuple[object, ...]]) -> list[Mount]:
+    out = []
+    for mid, pid, major, minor, root, point, opts, optional, fstype, source, sup in rows:
+        o = _opts(opts)  # type: ignore[arg-type]
+        so = _opts(sup)  # type: ignore[arg-type]
+        out.append(Mount(
+            _s(source), _s(point), _s(fstype), o,  # type: ignore[arg-type]
+            "ro" in o or "ro" in so, _s(root), so, _s(optional),  # type: ignore[arg-type]
+            mid, pid, major, minor,  # type: ignore[arg-type]
+        ))
+    return out
+
+
+def mounts(*, root: str | None = None) -> list[Mount]:
+    """Every mount this process sees (<root>/proc/self/mountinfo), in order."""
+    r = resolve_root(root)
+    return mounts_from(load(path_of(r, "proc/self/mountinfo"), "parse_mountinfo"))
+
+
+def _pct(used: int, avail: int) -> float:
+    return used * 100.0 / (used + avail) if used + avail else 0.0
+
+
+def disk_usage(path: str | os.PathLike[str]) -> DiskUsage:
+    """Space and inodes of the filesystem holding ``path`` (statvfs)."""
+    p = os.fspath(path)
+    try:
+        st = os.statvfs(p)
+    except OSError as e:
+        raise SysmonError(f"cannot get disk usage of {p}: {os.strerror(e.errno or 0)}") from None
+    return usage_from(st)
+
+
+def usage_from(st: os.statvfs_result) -> DiskUsage:
+    bs = st.f_frsize or st.f_bsize
+    total = st.f_blocks * bs
+    free = st.f_bfree * bs
+    avail = st.f_bavail * bs
+    used = total - free
+    iused = st.f_files - st.f_ffree
+    return DiskUsage(
+        total, used, free, avail, _pct(used, avail),
+        st.f_files, iused, st.f_ffree, st.f_favail, _pct(iused, st.f_favail),
+    )
+
+
+def disk_io_from(rows: list[tuple[int, int, bytes, tuple[int, ...]]]) -> dict[str, DiskIO]:
+    out: dict[str, DiskIO] = {}
+    for major, minor, name, v in rows:
+        key = _s(name)
+        if key in out:
+            continue
+        n = len(v)
+        disc = (v[11], v[12], v[13] * SECTOR, v[14] / 1000) if n >= 15 else (None,) * 4
+        flush = (v[15], v[16] / 1000) if n >= 17 else (None, None)
+        out[key] = DiskIO(
+            major, minor,
+            v[0], v[1], v[2] * SECTOR, v[3] / 1000,
+            v[4], v[5], v[6] * SECTOR, v[7] / 1000,
+            v[8], v[9] / 1000, v[10] / 1000,
+            *disc, *flush,
+        )
+    return out
+
+
+def disk_io(*, root: str | None = None) -> dict[str, DiskIO]:
+    """I/O counters of every block device and partition, by kernel name."""
+    r = resolve_root(root)
+    return disk_io_from(load(path_of(r, "proc/diskstats"), "parse_diskstats"))
+
+
+__all__ = ["DiskIO", "DiskUsage", "Mount", "disk_io", "disk_usage", "mounts"]

@@ -1,0 +1,154 @@
+"""Memory: /proc/meminfo (every key), the figures of ``free``, swap and the
+VM event counters of /proc/vmstat."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sysmon._host import PAGE_SIZE, resolve_root
+from sysmon._sysread import load, path_of
+from sysmon.errors import ParseError
+
+
+class Memory(NamedTuple):
+    """Physical memory in bytes, derived as procps-ng ``free`` (>= 4.0.1) does:
+
+    - available = MemAvailable; MemFree when MemAvailable is absent or 0,
+      or larger than MemTotal (a container's distorted view)
+    - used = total - available (total - free if that would be negative)
+    - cached = Cached + SReclaimable (free's "buff/cache" is buffers + cached)
+    - shared = Shmem
+    """
+
+    total: int
+    available: int
+    used: int
+    free: int
+    buffers: int
+    cached: int
+    shared: int
+    active: int | None
+    inactive: int | None
+    slab: int | None
+    percent: float
+
+
+class Swap(NamedTuple):
+    """Swap space in bytes, and pages swapped in and out since boot (bytes)."""
+
+    total: int
+    used: int
+    free: int
+    percent: float
+    sin: int | None
+    sout: int | None
+
+
+class VmEvents(NamedTuple):
+    """Event counters from /proc/vmstat since boot; None where absent."""
+
+    page_faults: int | None
+    major_faults: int | None
+    swap_in: int | None
+    swap_out: int | None
+    page_in: int | None
+    page_out: int | None
+    oom_kills: int | None
+
+
+def meminfo_from(rows: list[tuple[bytes, int, bool]]) -> dict[str, int]:
+    """Every key of /proc/meminfo; values with a "kB" unit in bytes (x1024),
+    the others (HugePages_*) as counts.  The first of a repeated key wins."""
+    out: dict[str, int] = {}
+    for key, value, kb in rows:
+        k = key.decode("ascii", "surrogateescape")
+        if k not in out:
+            out[k] = value * 1024 if kb else value
+    return out
+
+
+def meminfo(*, root: str | None = None) -> dict[str, int]:
+    """Every key of <root>/proc/meminfo, unknown ones included, in bytes
+    where the kernel gives kB."""
+    r = resolve_root(root)
+    return meminfo_from(load(path_of(r, "proc/meminfo"), "parse_kv", True))
+
+
+def vmstat_from(rows: list[tuple[bytes, int, bool]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for key, value, _ in rows:
+        out.setdefault(key.decode("ascii", "surrogateescape"), value)
+    return out
+
+
+def vmstat(*, root: str | None = None) -> dict[str, int]:
+    """Every counter of <root>/proc/vmstat, as the kernel gives it (mostly
+    pages or events; see proc(5))."""
+    r = resolve_root(root)
+    return vmstat_from(load(path_of(r, "proc/vmstat"), "parse_kv", False))
+
+
+def memory_from(mi: dict[str, int], path: str) -> Memory:
+    try:
+        total = mi["MemTotal"]
+        free = mi["MemFree"]
+    except KeyError as e:
+        raise ParseError(path, f"no {e.args[0]} line") from None
+    avail = mi.get("MemAvailable", 0)
+    if avail == 0 or avail > total:
+        avail = free
+    used = total - avail
+    if used < 0:
+        used = total - free
+    buffers = mi.get("Buffers", 0)
+    cached = mi.get("Cached", 0) + mi.get("SReclaimable", 0)
+    pct = used * 100.0 / total if total else 0.0
+    return Memory(total, avail, used, free, buffers, cached, mi.get("Shmem", 0),
+                  mi.get("Active"), mi.get("Inactive"), mi.get("Slab"), pct)
+
+
+def memory(*, root: str | None = None) -> Memory:
+    """Physical memory like ``free -b`` (see :class:`Memory`)."""
+    r = resolve_root(root)
+    return memory_from(meminfo(root=r), path_of(r, "proc/meminfo"))
+
+
+def swap_from(mi: dict[str, int], vm: dict[str, int] | None) -> Swap:
+    total = mi.get("SwapTotal", 0)
+    free = mi.get("SwapFree", 0)
+    used = total - free if free < total else 0
+    pct = used * 100.0 / total if total else 0.0
+    sin = sout = None
+    if vm is not None:
+        if "pswpin" in vm:
+            sin = vm["pswpin"] * PAGE_SIZE
+        if "pswpout" in vm:
+            sout = vm["pswpout"] * PAGE_SIZE
+    return Swap(total, used, free, pct, sin, sout)
+
+
+def swap(*, root: str | None = None) -> Swap:
+    """Swap totals (/proc/meminfo) and pages swapped in/out (/proc/vmstat)."""
+    r = resolve_root(root)
+    return swap_from(meminfo(root=r), vmstat(root=r))
+
+
+def vm_events_from(vm: dict[str, int]) -> VmEvents:
+    def pages(key: str) -> int | None:
+        v = vm.get(key)
+        return None if v is None else v * PAGE_SIZE
+
+    def kib(key: str) -> int | None:
+        v = vm.get(key)
+        return None if v is None else v * 1024
+
+    return VmEvents(vm.get("pgfault"), vm.get("pgmajfault"), pages("pswpin"), pages("pswpout"),
+                    kib("pgpgin"), kib("pgpgout"), vm.get("oom_kill"))
+
+
+def vm_events(*, root: str | None = None) -> VmEvents:
+    """Page faults, swapping, paging and OOM kills since boot (/proc/vmstat)."""
+    return vm_events_from(vmstat(root=root))
+
+
+__all__ = ["Memory", "Swap", "VmEvents", "meminfo", "memory", "swap", "vm_events", "vmstat"]

@@ -1,0 +1,280 @@
+"""The whole machine at once, and rates between two moments.
+
+:func:`snapshot` reads every system file once (CPU, memory, swap, VM events,
+load, uptime, pressure, disks, interfaces and, if asked, the usage of every
+mounted filesystem).  :class:`SystemSampler` keeps the previous snapshot and
+turns counter deltas into rates; the first sample has no rates (None), never
+a silent 0.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import NamedTuple
+
+from sysmon._host import resolve_root
+from sysmon._sysread import load, load_optional, path_of
+from sysmon.cpu import CpuStats, CpuTimes, cpu_stats_from, cpu_times_from, percpu_times_from
+from sysmon.disk import SECTOR, DiskIO, DiskUsage, Mount, disk_io_from, mounts_from, usage_from
+from sysmon.load import LoadAvg, Pressure, loadavg, pressure, uptime
+from sysmon.memory import (
+    Memory,
+    Swap,
+    VmEvents,
+    meminfo_from,
+    memory_from,
+    swap_from,
+    vm_events_from,
+    vmstat_from,
+)
+from sysmon.net import NetIO, net_io_from
+
+_U32 = 1 << 32
+_U64 = 1 << 64
+
+
+class CpuPercent(NamedTuple):
+    """Share of CPU time in each mode over the interval, in percent.
+    ``busy`` = everything but idle and iowait.  guest and guest_nice are
+    shares of the same total (they are already part of user and nice)."""
+
+    busy: float
+    user: float
+    nice: float
+    system: float
+    idle: float
+    iowait: float | None
+    irq: float | None
+    softirq: float | None
+    steal: float | None
+    guest: float | None
+    guest_nice: float | None
+
+
+class DiskRate(NamedTuple):
+    """One block device over the interval.  ``util_percent``: time the
+    device was busy (capped at 100).  Awaits: mean time per completed
+    request in seconds, None when there was none."""
+
+    read_bytes_per_s: float
+    write_bytes_per_s: float
+    read_iops: float
+    write_iops: float
+    util_percent: float
+    await_time: float | None
+    read_await: float | None
+    write_await: float | None
+
+
+class NetRate(NamedTuple):
+    """One interface over the interval, per second."""
+
+    rx_bytes_per_s: float
+    tx_bytes_per_s: float
+    rx_packets_per_s: float
+    tx_packets_per_s: float
+    rx_errors_per_s: float
+    tx_errors_per_s: float
+    rx_drops_per_s: float
+    tx_drops_per_s: float
+
+
+class Snapshot(NamedTuple):
+    """Every system counter, read once.  ``timestamp`` is time.monotonic()
+    (or the sampler's clock)."""
+
+    timestamp: float
+    cpu_times: CpuTimes
+    percpu_times: dict[int, CpuTimes]
+    cpu_stats: CpuStats
+    memory: Memory
+    swap: Swap
+    vm_events: VmEvents
+    loadavg: LoadAvg
+    uptime: float
+    pressure: dict[str, Pressure | None]
+    disk_io: dict[str, DiskIO]
+    net_io: dict[str, NetIO]
+    mounts: list[Mount]
+    disk_usage: dict[str, DiskUsage]
+
+
+class SystemSample(NamedTuple):
+    """A snapshot plus rates since the previous sample.  On the first
+    sample (and when the clock has not moved) ``interval`` and
+    ``cpu_percent`` are None and every device maps to None: no rate yet.
+    A device or CPU that appeared since the last sample also maps to None."""
+
+    snapshot: Snapshot
+    interval: float | None
+    cpu_percent: CpuPercent | None
+    percpu: dict[int, CpuPercent | None]
+    disk: dict[str, DiskRate | None]
+    net: dict[str, NetRate | None]
+
+
+_Raw = tuple[
+    list[tuple[int, tuple[int, ...]]],
+    dict[str, tuple[int, int, tuple[int, ...]]],
+    dict[str, tuple[int, ...]],
+]
+
+
+def _usage(ms: list[Mount]) -> dict[str, DiskUsage]:
+    out: dict[str, DiskUsage] = {}
+    for m in ms:
+        if m.mountpoint in out:
+            continue
+        try:
+            out[m.mountpoint] = usage_from(os.statvfs(m.mountpoint))
+        except OSError:
+            continue  # gone, or not ours to see: left out, like df
+    return out
+
+
+def _read(root: str, timestamp: float, usage: bool) -> tuple[Snapshot, _Raw]:
+    cpus, stats = load(path_of(root, "proc/stat"), "parse_cpustat")
+    stat_path = path_of(root, "proc/stat")
+    mi = meminfo_from(load(path_of(root, "proc/meminfo"), "parse_kv", True))
+    vm_rows = load_optional(path_of(root, "proc/vmstat"), "parse_kv", False)
+    vm = vmstat_from(vm_rows) if vm_rows is not None else None
+    disk_rows = load(path_of(root, "proc/diskstats"), "parse_diskstats")
+    net_rows = load(path_of(root, "proc/net/dev"), "parse_netdev")
+    ms = mounts_from(load(path_of(root, "proc/self/mountinfo"), "parse_mountinfo"))
+    total = cpu_times_from(cpus, stat_path)
+    percpu = percpu_times_from(cpus)
+    snap = Snapshot(
+        timestamp, total, percpu, cpu_stats_from(stats),
+        memory_from(mi, path_of(root, "proc/meminfo")), swap_from(mi, vm),
+        vm_events_from(vm or {}), loadavg(root=root), uptime(root=root).seconds,
+        pressure(root=root), disk_io_from(disk_rows), net_io_from(net_rows),
+        ms, _usage(ms) if usage and root == "/" else {},
+    )
+    disks: dict[str, tuple[int, int, tuple[int, ...]]] = {}
+    for ma, mi_, n, v in disk_rows:
+        disks.setdefault(n.decode("utf-8", "surrogateescape"), (ma, mi_, v))
+    nets: dict[str, tuple[int, ...]] = {}
+    for n, v in net_rows:
+        nets.setdefault(n.decode("utf-8", "surrogateescape"), v)
+    return snap, (cpus, disks, nets)
+
+
+def snapshot(*, root: str | None = None, usage: bool = True) -> Snapshot:
+    """Every system counter at once.  ``usage``: also statvfs every mount
+    (only for the live root "/": a fixture tree's mount points are not
+    real)."""
+    return _read(resolve_root(root), time.monotonic(), usage)[0]
+
+
+def _delta(new: int, old: int) -> int:
+    """new - old for a kernel counter that may have wrapped once: at 2^32 if
+    both values fit 32 bits (32-bit counters in some drivers), else at 2^64."""
+    if new >= old:
+        return new - old
+    return new + (_U32 if old < _U32 else _U64) - old
+
+
+def _cpu_percent(new: tuple[int, ...], old: tuple[int, ...]) -> CpuPercent | None:
+    n = min(len(new), len(old))
+    # per-mode ticks never go backwards in theory; iowait does in practice
+    d = [max(0, new[i] - old[i]) for i in range(n)]
+    total = sum(d[:8])  # guest and guest_nice are already in user and nice
+    if total <= 0:
+        return None
+    pct: list[float | None] = [x * 100.0 / total for x in d]
+    pct.extend([None] * (10 - n))
+    idle = d[3] + (d[4] if n > 4 else 0)
+    return CpuPercent((total - idle) * 100.0 / total, *pct)  # type: ignore[arg-type]
+
+
+def _disk_rate(new: tuple[int, ...], old: tuple[int, ...], dt: float) -> DiskRate:
+    reads, writes = _delta(new[0], old[0]), _delta(new[4], old[4])
+    rms, wms = _delta(new[3], old[3]), _delta(new[7], old[7])
+    busy_ms = _delta(new[9], old[9])
+    return DiskRate(
+        _delta(new[2], old[2]) * SECTOR / dt,
+        _delta(new[6], old[6]) * SECTOR / dt,
+        reads / dt,
+        writes / dt,
+        min(100.0, busy_ms / (dt * 1000.0) * 100.0),
+        (rms + wms) / (reads + writes) / 1000.0 if reads + writes else None,
+        rms / reads / 1000.0 if reads else None,
+        wms / writes / 1000.0 if writes else None,
+    )
+
+
+def _net_rate(new: tuple[int, ...], old: tuple[int, ...], dt: float) -> NetRate:
+    return NetRate(*(_delta(new[i], old[i]) / dt for i in (0, 8, 1, 9, 2, 10, 3, 11)))
+
+
+class SystemSampler:
+    """Rates without hidden state: each :meth:`sample` returns a snapshot and
+    the rates since the previous call of this sampler.
+
+    ``clock`` (default time.monotonic) can be injected for tests.  Safe to
+    share between threads (samples are serialised)."""
+
+    def __init__(
+        self,
+        *,
+        root: str | None = None,
+        usage: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._root = resolve_root(root)
+        self._usage = usage
+        self._clock = clock
+        self._prev: tuple[float, _Raw] | None = None
+        self._lock = threading.Lock()
+
+    def sample(self) -> SystemSample:
+        with self._lock:
+            ts = self._clock()
+            snap, raw = _read(self._root, ts, self._usage)
+            prev, self._prev = self._prev, (ts, raw)
+        dt = None if prev is None else ts - prev[0]
+        if prev is None or dt is None or dt <= 0:
+            return SystemSample(
+                snap, None, None,
+                dict.fromkeys(snap.percpu_times), dict.fromkeys(raw[1]), dict.fromkeys(raw[2]),
+            )
+        pcpus, pdisks, pnets = prev[1]
+        cpus, disks, nets = raw
+        old_cpu = dict(reversed(pcpus))  # the first line of a CPU counts
+        total = None
+        percpu: dict[int, CpuPercent | None] = {}
+        seen: set[int] = set()
+        for cpu, ticks in cpus:
+            if cpu in seen:
+                continue
+            seen.add(cpu)
+            o = old_cpu.get(cpu)
+            pct = None if o is None else _cpu_percent(ticks, o)
+            if cpu == -1:
+                total = pct
+            else:
+                percpu[cpu] = pct
+        disk: dict[str, DiskRate | None] = {}
+        for name, (ma, mi, v) in disks.items():
+            od = pdisks.get(name)
+            same = od is not None and od[0] == ma and od[1] == mi
+            disk[name] = _disk_rate(v, od[2], dt) if same and od is not None else None
+        net: dict[str, NetRate | None] = {}
+        for name, v in nets.items():
+            on = pnets.get(name)
+            net[name] = _net_rate(v, on, dt) if on is not None else None
+        return SystemSample(snap, dt, total, percpu, disk, net)
+
+
+__all__ = [
+    "CpuPercent",
+    "DiskRate",
+    "NetRate",
+    "Snapshot",
+    "SystemSample",
+    "SystemSampler",
+    "snapshot",
+]

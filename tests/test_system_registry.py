@@ -1,0 +1,71 @@
+"""Every number of every system record is declared in the field registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import sysmon
+from sysmon.fields import FIELDS
+
+RECORDS: dict[str, Any] = {
+    "cpu_times": sysmon.CpuTimes,
+    "cpu_percent": sysmon.CpuPercent,
+    "cpu_stats": sysmon.CpuStats,
+    "cpu_limits": sysmon.CpuLimits,
+    "cpu_freq": sysmon.CpuFreq,
+    "temperature": sysmon.Temperature,
+    "memory": sysmon.Memory,
+    "swap": sysmon.Swap,
+    "vm_events": sysmon.VmEvents,
+    "loadavg": sysmon.LoadAvg,
+    "uptime": sysmon.Uptime,
+    "pressure": sysmon.PsiStats,
+    "mount": sysmon.Mount,
+    "disk_usage": sysmon.DiskUsage,
+    "disk_io": sysmon.DiskIO,
+    "disk_rate": sysmon.DiskRate,
+    "net_io": sysmon.NetIO,
+    "net_rate": sysmon.NetRate,
+}
+
+
+@pytest.mark.parametrize("scope", sorted(RECORDS))
+def test_record_and_registry_agree(scope: str) -> None:
+    declared = [f.name.split(".", 1)[1] for f in FIELDS.values() if f.scope == scope]
+    assert sorted(declared) == sorted(RECORDS[scope]._fields)
+    assert len(set(declared)) == len(declared)
+
+
+def test_no_registry_scope_without_record() -> None:
+    scopes = {f.scope for f in FIELDS.values()} - {"process"}
+    assert scopes == set(RECORDS)
+
+
+def test_explain_system_field() -> None:
+    text = sysmon.explain("memory.available")
+    assert "/proc/meminfo MemAvailable" in text and "bytes" in text
+    text = sysmon.explain("disk_io.write_bytes")
+    assert "/proc/diskstats field 10" in text and "sectors * 512" in text
+
+
+def test_system_fields_are_not_process_fields() -> None:
+    with pytest.raises(ValueError, match="unknown field"):
+        sysmon.processes(fields=["memory.total"])
+
+
+def _between(text: str, tag: str) -> str:
+    start = text.index(f"<!-- {tag}:")
+    start = text.index("\n", start) + 1
+    return text[start : text.index(f"<!-- /{tag} -->")]
+
+
+def test_readme_tables_are_current() -> None:
+    from pathlib import Path
+
+    from sysmon.fields import markdown_table
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert _between(readme, "fields-table") == markdown_table()
+    assert _between(readme, "system-fields-table") == markdown_table(system=True)
