@@ -78,6 +78,13 @@ def dec(m: int, scale: int) -> float:
     return m / 10**scale if scale else float(m)
 
 
+def check_root(root: str) -> None:
+    """Raise when the root itself is missing: calls whose files are all
+    optional must not report a missing root as "nothing available"."""
+    if not os.path.isdir(root):
+        raise SysmonError(f"cannot read {root}: not a directory (or does not exist)")
+
+
 def listdir(path: str) -> list[str]:
     """Names in a directory, sorted; [] when it is absent or unreadable."""
     try:

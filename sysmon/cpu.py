@@ -14,9 +14,9 @@ import re
 from typing import Literal, NamedTuple, overload
 
 from sysmon._host import CLK_TCK, resolve_root
-from sysmon._sysread import listdir, load, load_optional, path_of, read_optional
+from sysmon._sysread import check_root, listdir, load, load_optional, path_of, read_optional
 from sysmon.disk import mounts
-from sysmon.errors import ParseError, SysmonError
+from sysmon.errors import AccessDenied, ParseError, SysmonError
 
 
 class CpuTimes(NamedTuple):
@@ -166,63 +166,81 @@ def _own_cgroups(root: str) -> dict[str, str]:
     return out
 
 
-def _cgroup_dirs(root: str, mount: str, cg_path: str) -> list[str]:
+def _cgroup_dirs(root: str, mount: str, mount_root: str, cg_path: str) -> list[str]:
     """The cgroup directory of this process and its ancestors up to the
-    mount, innermost first.  Never leaves the mount (no '..' climbing)."""
+    hierarchy's mount point, innermost first.  /proc/self/cgroup paths are
+    relative to the hierarchy's root, and the mount may show only a subtree of
+    it (mountinfo's root field, e.g. /docker/abc in a container): that prefix
+    is dropped.  Never leaves the mount (no '..' climbing)."""
     parts = [p for p in cg_path.split("/") if p and p not in (".", "..")]
-    dirs = []
-    for i in range(len(parts), -1, -1):
-        dirs.append(os.path.join(root, mount.lstrip("/"), *parts[:i]))
-    return dirs
+    prefix = [p for p in mount_root.split("/") if p and p not in (".", "..")]
+    if parts[: len(prefix)] == prefix:
+        parts = parts[len(prefix):]
+    elif prefix:
+        parts = []  # outside the mounted subtree: only the mount point itself
+    base = os.path.join(root, mount.lstrip("/"))
+    return [os.path.join(base, *parts[:i]) for i in range(len(parts), -1, -1)]
 
 
-def _v1_mount(root: str, controller: str) -> str | None:
-    """Where the cgroup v1 hierarchy of ``controller`` is mounted, if it is."""
+def _hierarchies(root: str, controller: str, cgroups: dict[str, str]) -> list[list[str]]:
+    """For the cgroup v2 hierarchy and the v1 hierarchy of ``controller``
+    (those mounted, and that we belong to): our directories, innermost first."""
     try:
-        for m in mounts(root=root):
-            if m.fstype == "cgroup" and controller in m.super_options:
-                return m.mountpoint
+        ms = mounts(root=root)
     except SysmonError:
-        return None
-    return None
+        ms = []
+    out = []
+    v2 = next((m for m in ms if m.fstype == "cgroup2"), None)
+    if "" in cgroups:
+        if v2 is not None:
+            out.append(_cgroup_dirs(root, v2.mountpoint, v2.root, cgroups[""]))
+        elif os.path.exists(path_of(root, "sys/fs/cgroup/cgroup.controllers")):
+            out.append(_cgroup_dirs(root, "/sys/fs/cgroup", "/", cgroups[""]))
+    if controller in cgroups:
+        for m in ms:
+            if m.fstype == "cgroup" and controller in m.super_options:
+                out.append(_cgroup_dirs(root, m.mountpoint, m.root, cgroups[controller]))
+                break
+    return out
 
 
 def _quota(root: str, cgroups: dict[str, str]) -> float | None:
-    """The tightest CPU bandwidth limit on our cgroup and its ancestors, in CPUs."""
+    """The tightest CPU bandwidth limit on our cgroup and its ancestors, in
+    CPUs: cgroup v2 cpu.max, or v1 cpu.cfs_quota_us / cpu.cfs_period_us."""
     best: float | None = None
-    v2 = "/sys/fs/cgroup"
-    if "" in cgroups and os.path.exists(path_of(root, "sys/fs/cgroup/cgroup.controllers")):
-        for d in _cgroup_dirs(root, v2, cgroups[""]):
-            raw = load_optional(os.path.join(d, "cpu.max"), "parse_cpumax")
-            if raw is not None and raw[0] >= 0 and raw[1] > 0:
-                q = raw[0] / raw[1]
-                best = q if best is None else min(best, q)
-    mnt = _v1_mount(root, "cpu") if "cpu" in cgroups else None
-    if mnt is not None:
-        for d in _cgroup_dirs(root, mnt, cgroups["cpu"]):
-            quota = load_optional(os.path.join(d, "cpu.cfs_quota_us"), "parse_int")
-            period = load_optional(os.path.join(d, "cpu.cfs_period_us"), "parse_int")
-            if quota is not None and period and quota > 0 and period > 0:
-                q = quota / period
+    for dirs in _hierarchies(root, "cpu", cgroups):
+        for d in dirs:
+            q = _dir_quota(d)
+            if q is not None:
                 best = q if best is None else min(best, q)
     return best
 
 
+def _dir_quota(d: str) -> float | None:
+    raw = load_optional(os.path.join(d, "cpu.max"), "parse_cpumax")
+    if raw is not None:
+        return raw[0] / raw[1] if raw[0] >= 0 and raw[1] > 0 else None
+    quota = load_optional(os.path.join(d, "cpu.cfs_quota_us"), "parse_int")
+    if quota is None or quota <= 0:
+        return None
+    period = load_optional(os.path.join(d, "cpu.cfs_period_us"), "parse_int")
+    return quota / period if period else None
+
+
 def _cpuset(root: str, cgroups: dict[str, str]) -> int | None:
     """CPUs in our cgroup's effective cpuset (v2 or v1), or None."""
-    candidates: list[tuple[str, str, str]] = []
-    if "" in cgroups and os.path.exists(path_of(root, "sys/fs/cgroup/cgroup.controllers")):
-        candidates.append(("/sys/fs/cgroup", cgroups[""], "cpuset.cpus.effective"))
-    if "cpuset" in cgroups:
-        mnt = _v1_mount(root, "cpuset")
-        if mnt is not None:
-            candidates.append((mnt, cgroups["cpuset"], "cpuset.effective_cpus"))
-    for mount, cg, name in candidates:
-        for d in _cgroup_dirs(root, mount, cg):
-            ranges = load_optional(os.path.join(d, name), "parse_cpulist")
-            if ranges:
-                return _count(ranges)
+    for dirs in _hierarchies(root, "cpuset", cgroups):
+        for d in dirs:
+            for name in ("cpuset.cpus.effective", "cpuset.effective_cpus"):
+                ranges = load_optional(os.path.join(d, name), "parse_cpulist")
+                if ranges:
+                    return _count(ranges)
     return None
+
+
+def _possible(root: str) -> int | None:
+    ranges = load_optional(path_of(root, "sys/devices/system/cpu/possible"), "parse_cpulist")
+    return _count(ranges) if ranges else None
 
 
 def cpu_limits(*, root: str | None = None) -> CpuLimits:
@@ -232,10 +250,7 @@ def cpu_limits(*, root: str | None = None) -> CpuLimits:
     ``effective`` = min(online, cpuset, ceil(quota)), at least 1."""
     r = resolve_root(root)
     online = _online(r)
-    possible_ranges = load_optional(
-        path_of(r, "sys/devices/system/cpu/possible"), "parse_cpulist"
-    )
-    possible = _count(possible_ranges) if possible_ranges else None
+    possible = _possible(r)
     cgroups = _own_cgroups(r)
     cpuset = _cpuset(r, cgroups)
     quota = _quota(r, cgroups)
@@ -255,18 +270,24 @@ def cpu_count(kind: str = "online", *, root: str | None = None) -> int | None:
     if kind == "effective":
         return cpu_limits(root=root).effective
     if kind == "possible":
-        return cpu_limits(root=root).possible
+        r = resolve_root(root)
+        check_root(r)
+        return _possible(r)
     raise ValueError(f"unknown kind {kind!r}: choose 'online', 'possible' or 'effective'")
 
 
 def _khz(path: str) -> float | None:
-    v = load_optional(path, "parse_int")
+    try:
+        v = load_optional(path, "parse_int")
+    except AccessDenied:
+        return None  # cpuinfo_cur_freq is root-only: unknown, not an error
     return None if v is None else v * 1000.0
 
 
 def cpu_freq(*, root: str | None = None) -> dict[int, CpuFreq]:
     """Frequency of each CPU that exposes cpufreq, in hertz; {} when none does."""
     r = resolve_root(root)
+    check_root(r)
     base = path_of(r, "sys/devices/system/cpu")
     out: dict[int, CpuFreq] = {}
     for name in listdir(base):
@@ -284,7 +305,10 @@ def cpu_freq(*, root: str | None = None) -> dict[int, CpuFreq]:
 
 
 def _text(path: str) -> str | None:
-    data = read_optional(path)
+    try:
+        data = read_optional(path)
+    except SysmonError:
+        return None
     if data is None:
         return None
     return data.decode("utf-8", "surrogateescape").strip()
@@ -306,6 +330,7 @@ def temperatures(*, root: str | None = None) -> list[Temperature]:
     zones.  Millidegrees are converted to degrees Celsius.  A sensor that
     cannot be read right now (some report EIO or ENODATA) is left out."""
     r = resolve_root(root)
+    check_root(r)
     out: list[Temperature] = []
     hw = path_of(r, "sys/class/hwmon")
     for dev in listdir(hw):

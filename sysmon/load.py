@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sysmon._host import resolve_root
-from sysmon._sysread import dec, load, load_optional, path_of
+from sysmon._sysread import check_root, dec, load, load_optional, path_of
 
 
 class LoadAvg(NamedTuple):
@@ -75,6 +75,7 @@ def pressure(*, root: str | None = None) -> dict[str, Pressure | None]:
     this kernel has no PSI for it (no /proc/pressure, or PSI disabled at
     boot): unavailable, not an error."""
     r = resolve_root(root)
+    check_root(r)
     out: dict[str, Pressure | None] = {}
     for res in RESOURCES:
         raw = load_optional(path_of(r, f"proc/pressure/{res}"), "parse_pressure")

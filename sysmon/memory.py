@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sysmon._host import PAGE_SIZE, resolve_root
-from sysmon._sysread import load, path_of
+from sysmon._sysread import check_root, load, load_optional, path_of
 from sysmon.errors import ParseError
 
 
@@ -130,7 +130,12 @@ def swap_from(mi: dict[str, int], vm: dict[str, int] | None) -> Swap:
 def swap(*, root: str | None = None) -> Swap:
     """Swap totals (/proc/meminfo) and pages swapped in/out (/proc/vmstat)."""
     r = resolve_root(root)
-    return swap_from(meminfo(root=r), vmstat(root=r))
+    return swap_from(meminfo(root=r), _vmstat_optional(r))
+
+
+def _vmstat_optional(root: str) -> dict[str, int] | None:
+    rows = load_optional(path_of(root, "proc/vmstat"), "parse_kv", False)
+    return None if rows is None else vmstat_from(rows)
 
 
 def vm_events_from(vm: dict[str, int]) -> VmEvents:
@@ -147,8 +152,11 @@ def vm_events_from(vm: dict[str, int]) -> VmEvents:
 
 
 def vm_events(*, root: str | None = None) -> VmEvents:
-    """Page faults, swapping, paging and OOM kills since boot (/proc/vmstat)."""
-    return vm_events_from(vmstat(root=root))
+    """Page faults, swapping, paging and OOM kills since boot (/proc/vmstat);
+    all None when this kernel or tree has no /proc/vmstat."""
+    r = resolve_root(root)
+    check_root(r)
+    return vm_events_from(_vmstat_optional(r) or {})
 
 
 __all__ = ["Memory", "Swap", "VmEvents", "meminfo", "memory", "swap", "vm_events", "vmstat"]

@@ -106,7 +106,8 @@ class SystemSample(NamedTuple):
     """A snapshot plus rates since the previous sample.  On the first
     sample (and when the clock has not moved) ``interval`` and
     ``cpu_percent`` are None and every device maps to None: no rate yet.
-    A device or CPU that appeared since the last sample also maps to None."""
+    A device or CPU that appeared since the last sample also maps to None,
+    and so does a device whose counters went back (it was made again)."""
 
     snapshot: Snapshot
     interval: float | None
@@ -169,12 +170,20 @@ def snapshot(*, root: str | None = None, usage: bool = True) -> Snapshot:
     return _read(resolve_root(root), time.monotonic(), usage)[0]
 
 
-def _delta(new: int, old: int) -> int:
-    """new - old for a kernel counter that may have wrapped once: at 2^32 if
-    both values fit 32 bits (32-bit counters in some drivers), else at 2^64."""
+def _delta(new: int, old: int) -> int | None:
+    """new - old for a kernel counter; None when the counter went back.
+
+    A decrease is taken for a wrap only when the old value was in the top
+    half of its range: of 2^32 (drivers with 32-bit counters) or of 2^64.
+    Anything else means the counter restarted (a device made again under the
+    same name): no rate for this interval, rather than a huge made-up one."""
     if new >= old:
         return new - old
-    return new + (_U32 if old < _U32 else _U64) - old
+    if _U32 // 2 <= old < _U32:
+        return new + _U32 - old
+    if old >= _U64 // 2:
+        return new + _U64 - old
+    return None
 
 
 def _cpu_percent(new: tuple[int, ...], old: tuple[int, ...]) -> CpuPercent | None:
@@ -190,13 +199,24 @@ def _cpu_percent(new: tuple[int, ...], old: tuple[int, ...]) -> CpuPercent | Non
     return CpuPercent((total - idle) * 100.0 / total, *pct)  # type: ignore[arg-type]
 
 
-def _disk_rate(new: tuple[int, ...], old: tuple[int, ...], dt: float) -> DiskRate:
-    reads, writes = _delta(new[0], old[0]), _delta(new[4], old[4])
-    rms, wms = _delta(new[3], old[3]), _delta(new[7], old[7])
-    busy_ms = _delta(new[9], old[9])
+def _deltas(new: tuple[int, ...], old: tuple[int, ...], idx: tuple[int, ...]) -> list[int] | None:
+    out = []
+    for i in idx:
+        d = _delta(new[i], old[i])
+        if d is None:
+            return None
+        out.append(d)
+    return out
+
+
+def _disk_rate(new: tuple[int, ...], old: tuple[int, ...], dt: float) -> DiskRate | None:
+    d = _deltas(new, old, (0, 2, 3, 4, 6, 7, 9))
+    if d is None:
+        return None
+    reads, rsec, rms, writes, wsec, wms, busy_ms = d
     return DiskRate(
-        _delta(new[2], old[2]) * SECTOR / dt,
-        _delta(new[6], old[6]) * SECTOR / dt,
+        rsec * SECTOR / dt,
+        wsec * SECTOR / dt,
         reads / dt,
         writes / dt,
         min(100.0, busy_ms / (dt * 1000.0) * 100.0),
@@ -206,8 +226,9 @@ def _disk_rate(new: tuple[int, ...], old: tuple[int, ...], dt: float) -> DiskRat
     )
 
 
-def _net_rate(new: tuple[int, ...], old: tuple[int, ...], dt: float) -> NetRate:
-    return NetRate(*(_delta(new[i], old[i]) / dt for i in (0, 8, 1, 9, 2, 10, 3, 11)))
+def _net_rate(new: tuple[int, ...], old: tuple[int, ...], dt: float) -> NetRate | None:
+    d = _deltas(new, old, (0, 8, 1, 9, 2, 10, 3, 11))
+    return None if d is None else NetRate(*(x / dt for x in d))
 
 
 class SystemSampler:
