@@ -22,6 +22,13 @@ Rules shared by every parser
 - Anything malformed in a line a parser reads raises
   ``sysmon.errors.ParseError("<what>", detail)`` (C: -EINVAL); the domain layer
   re-raises it with the real path.  Lines a parser does not read are ignored.
+- Fields past the ones a parser keeps (cpu mode 11, diskstats counter 18,
+  net/dev counter 17, ...) are not read, so anything may stand there.
+- A repeated key is still checked: ``ctxt 1`` then ``ctxt x`` is malformed,
+  though only the first value counts.
+- One-value files (loadavg, uptime, cpu.max, one-number files): blank lines
+  and blanks before the value are skipped; after it only ``[ \t]*(\n[ \t]*)?``
+  may follow (``1\n  `` is accepted, ``1\n\n`` is malformed).
 
 The functions
 -------------
@@ -36,8 +43,10 @@ parse_cpustat(data) -> (cpus, stats)                       /proc/stat
       malformed; a non-number is malformed); the first 10 are kept, more are
       ignored.  ``cpus`` is a list, in file order, of ``(cpu, ticks)`` where
       ``cpu`` is -1 for the aggregate line and ``ticks`` a tuple of 4..10 ints.
-      ``cpuX`` with a non-digit after "cpu" is an unknown key.
-    - ``ctxt btime processes procs_running procs_blocked``: one ``u64``;
+      ``cpuX`` with a non-digit right after "cpu" is an unknown key; "cpu"
+      then digits that are not a whole i64 number (``cpu1x``) is malformed.
+    - ``ctxt btime processes procs_running procs_blocked``: exactly one ``u64``
+      (``ctxt 1 2`` is malformed);
       ``intr softirq``: the first ``u64`` (the total), the rest of the line
       unread.  ``stats`` is a 7-tuple in that order (ctxt, btime, processes,
       procs_running, procs_blocked, intr, softirq); a key that is absent is
@@ -88,7 +97,8 @@ parse_netdev(data) -> list[(name, counters)]                 /proc/net/dev
     Lines containing ``|`` are headers and skipped.  Otherwise the name is
     everything from the first non-blank to the *last* ``:`` on the line
     (non-empty; interface names cannot contain ":" but aliases have once had
-    it), then at least 16 ``u64`` (blanks after the colon optional): fewer is
+    it; blanks inside or before the colon are part of it: ``a b: ...`` gives
+    ``b"a b"``), then at least 16 ``u64`` (blanks after the colon optional): fewer is
     malformed, the first 16 are kept.  ``counters`` is a 16-tuple: rx bytes
     packets errs drop fifo frame compressed multicast, tx bytes packets errs
     drop fifo colls carrier compressed.
