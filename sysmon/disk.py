@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from typing import NamedTuple
 
 from sysmon._host import resolve_root
 from sysmon._sysread import load, path_of
-from sysmon.errors import SysmonError
+from sysmon.errors import AccessDenied, SysmonError
 
 SECTOR = 512  # /proc/diskstats counts 512-byte sectors whatever the device's own size
 
@@ -110,6 +111,9 @@ def disk_usage(path: str | os.PathLike[str]) -> DiskUsage:
     try:
         st = os.statvfs(p)
     except OSError as e:
+        if e.errno in (errno.EACCES, errno.EPERM):
+            msg = f"access denied to {p}: cannot get its disk usage"
+            raise AccessDenied(None, p, msg) from None
         raise SysmonError(f"cannot get disk usage of {p}: {os.strerror(e.errno or 0)}") from None
     return usage_from(st)
 
