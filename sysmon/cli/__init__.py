@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 import sysmon
-from sysmon.cli import explain, ps
+from sysmon.cli import cpu, disk, explain, mem, net, ps
 from sysmon.cli._output import UsageError
 from sysmon.sanitize import sanitize
 
@@ -43,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sysmon {sysmon.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     ps.add_parser(sub)
+    cpu.add_parser(sub)
+    mem.add_parser(sub)
+    disk.add_parser(sub)
+    net.add_parser(sub)
     explain.add_parser(sub)
     return parser
 
