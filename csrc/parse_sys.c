@@ -151,11 +151,13 @@ static const struct {
  * "cpu<digit>" is not a number fitting int64 ("cpu1a"). */
 static int cpu_key(const char *tok, size_t tlen, int64_t *cpu)
 {
-    struct sm_cur k = { tok + 3, tok + tlen };
+    struct sm_cur k;
     uint64_t v;
 
     if (tlen < 3 || memcmp(tok, "cpu", 3) != 0)
         return 0;
+    k.p = tok + 3;
+    k.end = tok + tlen;
     if (tlen == 3) {
         *cpu = -1;
         return 1;

@@ -31,6 +31,8 @@ def read(path: str) -> bytes:
         data: bytes = _backend.current().read_file(path)
     except OSError as e:
         raise _error(e, path) from None
+    except ValueError:  # a NUL in the path (e.g. decoded from a mount point)
+        raise _nul(path) from None
     return data
 
 
@@ -42,7 +44,13 @@ def read_optional(path: str) -> bytes | None:
         if e.errno in _ABSENT:
             return None
         raise _error(e, path) from None
+    except ValueError:
+        raise _nul(path) from None
     return data
+
+
+def _nul(path: str) -> SysmonError:
+    return SysmonError(f"cannot read {path!r}: the path contains a NUL byte")
 
 
 def _error(e: OSError, path: str) -> SysmonError:
@@ -89,5 +97,5 @@ def listdir(path: str) -> list[str]:
     """Names in a directory, sorted; [] when it is absent or unreadable."""
     try:
         return sorted(os.listdir(path))
-    except OSError:
+    except (OSError, ValueError):
         return []

@@ -15,7 +15,7 @@ from typing import Literal, NamedTuple, overload
 
 from sysmon._host import CLK_TCK, resolve_root
 from sysmon._sysread import check_root, listdir, load, load_optional, path_of, read_optional
-from sysmon.disk import mounts
+from sysmon.disk import mounts_from
 from sysmon.errors import AccessDenied, ParseError, SysmonError
 
 
@@ -157,10 +157,10 @@ def _own_cgroups(root: str) -> dict[str, str]:
     out: dict[str, str] = {}
     if data is None:
         return out
-    for line in data.decode("utf-8", "surrogateescape").splitlines():
+    for line in data.decode("utf-8", "surrogateescape").split("\n"):
         parts = line.split(":", 2)
-        if len(parts) != 3:
-            continue
+        if len(parts) != 3 or "\0" in parts[2]:
+            continue  # not a cgroup line, or a path no directory can have
         for ctl in parts[1].split(","):
             out.setdefault(ctl, parts[2])
     return out
@@ -185,10 +185,13 @@ def _cgroup_dirs(root: str, mount: str, mount_root: str, cg_path: str) -> list[s
 def _hierarchies(root: str, controller: str, cgroups: dict[str, str]) -> list[list[str]]:
     """For the cgroup v2 hierarchy and the v1 hierarchy of ``controller``
     (those mounted, and that we belong to): our directories, innermost first."""
+    # our own mount namespace (the cgroup paths are ours too), even under
+    # another root
     try:
-        ms = mounts(root=root)
+        rows = load_optional(path_of(root, "proc/self/mountinfo"), "parse_mountinfo")
     except SysmonError:
-        ms = []
+        rows = None
+    ms = mounts_from(rows or [])
     out = []
     v2 = next((m for m in ms if m.fstype == "cgroup2"), None)
     if "" in cgroups:
@@ -277,21 +280,26 @@ def cpu_count(kind: str = "online", *, root: str | None = None) -> int | None:
 
 
 def _khz(path: str) -> float | None:
+    """A cpufreq value in Hz; None when absent, denied (cpuinfo_cur_freq is
+    root-only) or not a number (the kernel prints "<unknown>" when a driver
+    cannot tell): unknown, not an error."""
     try:
         v = load_optional(path, "parse_int")
-    except AccessDenied:
-        return None  # cpuinfo_cur_freq is root-only: unknown, not an error
+    except (AccessDenied, ParseError):
+        return None
     return None if v is None else v * 1000.0
 
 
 def cpu_freq(*, root: str | None = None) -> dict[int, CpuFreq]:
-    """Frequency of each CPU that exposes cpufreq, in hertz; {} when none does."""
+    """Frequency of each CPU that has a cpufreq directory, in hertz; a value
+    that cannot be read or is not a number is None.  {} when none has one."""
     r = resolve_root(root)
     check_root(r)
     base = path_of(r, "sys/devices/system/cpu")
     out: dict[int, CpuFreq] = {}
     for name in listdir(base):
-        if not (name.startswith("cpu") and name[3:].isdigit()):
+        m = _CPU_DIR.fullmatch(name)
+        if m is None:
             continue
         d = os.path.join(base, name, "cpufreq")
         cur = _khz(os.path.join(d, "scaling_cur_freq"))
@@ -299,8 +307,8 @@ def cpu_freq(*, root: str | None = None) -> dict[int, CpuFreq]:
             cur = _khz(os.path.join(d, "cpuinfo_cur_freq"))
         lo = _khz(os.path.join(d, "scaling_min_freq"))
         hi = _khz(os.path.join(d, "scaling_max_freq"))
-        if cur is not None or lo is not None or hi is not None:
-            out[int(name[3:])] = CpuFreq(cur, lo, hi)
+        if cur is not None or lo is not None or hi is not None or os.path.isdir(d):
+            out.setdefault(int(m.group(1)), CpuFreq(cur, lo, hi))
     return dict(sorted(out.items()))
 
 
@@ -323,6 +331,7 @@ def _milli(path: str) -> float | None:
 
 
 _TEMP_INPUT = re.compile(r"temp([0-9]+)_input")
+_CPU_DIR = re.compile(r"cpu([0-9]+)")
 
 
 def temperatures(*, root: str | None = None) -> list[Temperature]:

@@ -95,10 +95,22 @@ def mounts_from(rows: list[tuple[object, ...]]) -> list[Mount]:
     return out
 
 
+def mountinfo_path(root: str) -> str:
+    """<root>/proc/self/mountinfo for the live root.  Under another root (a
+    host's /proc seen from a container) "self" would be the reader's own mount
+    namespace: <root>/proc/1/mountinfo is the host's, when it is there."""
+    if root != "/":
+        init = path_of(root, "proc/1/mountinfo")
+        if os.path.exists(init):
+            return init
+    return path_of(root, "proc/self/mountinfo")
+
+
 def mounts(*, root: str | None = None) -> list[Mount]:
-    """Every mount this process sees (<root>/proc/self/mountinfo), in order."""
+    """Every mount this process sees (/proc/self/mountinfo), in order; under
+    another root, the mounts of its pid 1 when it has one (see mountinfo_path)."""
     r = resolve_root(root)
-    return mounts_from(load(path_of(r, "proc/self/mountinfo"), "parse_mountinfo"))
+    return mounts_from(load(mountinfo_path(r), "parse_mountinfo"))
 
 
 def _pct(used: int, avail: int) -> float:
@@ -115,6 +127,8 @@ def disk_usage(path: str | os.PathLike[str]) -> DiskUsage:
             msg = f"access denied to {p}: cannot get its disk usage"
             raise AccessDenied(None, p, msg) from None
         raise SysmonError(f"cannot get disk usage of {p}: {os.strerror(e.errno or 0)}") from None
+    except ValueError:
+        raise SysmonError(f"cannot get disk usage of {p!r}: the path contains a NUL byte") from None
     return usage_from(st)
 
 

@@ -10,6 +10,7 @@ a silent 0.
 from __future__ import annotations
 
 import os
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +19,16 @@ from typing import NamedTuple
 from sysmon._host import resolve_root
 from sysmon._sysread import load, load_optional, path_of
 from sysmon.cpu import CpuStats, CpuTimes, cpu_stats_from, cpu_times_from, percpu_times_from
-from sysmon.disk import SECTOR, DiskIO, DiskUsage, Mount, disk_io_from, mounts_from, usage_from
+from sysmon.disk import (
+    SECTOR,
+    DiskIO,
+    DiskUsage,
+    Mount,
+    disk_io_from,
+    mountinfo_path,
+    mounts_from,
+    usage_from,
+)
 from sysmon.load import LoadAvg, Pressure, loadavg, pressure, uptime
 from sysmon.memory import (
     Memory,
@@ -32,8 +42,16 @@ from sysmon.memory import (
 )
 from sysmon.net import NetIO, net_io_from
 
+# Counter ranges.  /proc/diskstats prints the counts as unsigned long and the
+# millisecond fields (4 read ms, 8 write ms, 10 io ms) as 32-bit unsigned int;
+# /proc/net/dev prints 64-bit counters.  A 32-bit kernel's long is 32 bits.
 _U32 = 1 << 32
+_ULONG = 1 << (8 * struct.calcsize("L"))
 _U64 = 1 << 64
+# the disk fields _disk_rate reads: reads, sectors read, read ms, writes,
+# sectors written, write ms, io ms
+_DISK_WRAPS = (_ULONG, _ULONG, _U32, _ULONG, _ULONG, _U32, _U32)
+_NET_WRAPS = (_U64,) * 8
 
 
 class CpuPercent(NamedTuple):
@@ -142,9 +160,11 @@ def _read(root: str, timestamp: float, usage: bool) -> tuple[Snapshot, _Raw]:
     mi = meminfo_from(load(path_of(root, "proc/meminfo"), "parse_kv", True))
     vm_rows = load_optional(path_of(root, "proc/vmstat"), "parse_kv", False)
     vm = vmstat_from(vm_rows) if vm_rows is not None else None
-    disk_rows = load(path_of(root, "proc/diskstats"), "parse_diskstats")
-    net_rows = load(path_of(root, "proc/net/dev"), "parse_netdev")
-    ms = mounts_from(load(path_of(root, "proc/self/mountinfo"), "parse_mountinfo"))
+    # Files a kernel or a container may lack: empty tables, not a failed
+    # sample (a malformed one still raises ParseError).
+    disk_rows = load_optional(path_of(root, "proc/diskstats"), "parse_diskstats") or []
+    net_rows = load_optional(path_of(root, "proc/net/dev"), "parse_netdev") or []
+    ms = mounts_from(load_optional(mountinfo_path(root), "parse_mountinfo") or [])
     total = cpu_times_from(cpus, stat_path)
     percpu = percpu_times_from(cpus)
     snap = Snapshot(
@@ -152,7 +172,7 @@ def _read(root: str, timestamp: float, usage: bool) -> tuple[Snapshot, _Raw]:
         memory_from(mi, path_of(root, "proc/meminfo")), swap_from(mi, vm),
         vm_events_from(vm or {}), loadavg(root=root), uptime(root=root).seconds,
         pressure(root=root), disk_io_from(disk_rows), net_io_from(net_rows),
-        ms, _usage(ms) if usage and root == "/" else {},
+        ms, _usage(ms) if usage and os.path.realpath(root) == "/" else {},
     )
     disks: dict[str, tuple[int, int, tuple[int, ...]]] = {}
     for ma, mi_, n, v in disk_rows:
@@ -170,19 +190,17 @@ def snapshot(*, root: str | None = None, usage: bool = True) -> Snapshot:
     return _read(resolve_root(root), time.monotonic(), usage)[0]
 
 
-def _delta(new: int, old: int) -> int | None:
-    """new - old for a kernel counter; None when the counter went back.
+def _delta(new: int, old: int, wrap: int) -> int | None:
+    """new - old for a kernel counter of range ``wrap``; None when it went back.
 
-    A decrease is taken for a wrap only when the old value was in the top
-    half of its range: of 2^32 (drivers with 32-bit counters) or of 2^64.
-    Anything else means the counter restarted (a device made again under the
-    same name): no rate for this interval, rather than a huge made-up one."""
+    A decrease is a wrap only when the old value was in the top half of the
+    counter's range; anything else means the counter restarted (a device made
+    again under the same name): no rate for this interval, rather than a huge
+    made-up one."""
     if new >= old:
         return new - old
-    if _U32 // 2 <= old < _U32:
-        return new + _U32 - old
-    if old >= _U64 // 2:
-        return new + _U64 - old
+    if wrap // 2 <= old < wrap:
+        return new + wrap - old
     return None
 
 
@@ -199,10 +217,12 @@ def _cpu_percent(new: tuple[int, ...], old: tuple[int, ...]) -> CpuPercent | Non
     return CpuPercent((total - idle) * 100.0 / total, *pct)  # type: ignore[arg-type]
 
 
-def _deltas(new: tuple[int, ...], old: tuple[int, ...], idx: tuple[int, ...]) -> list[int] | None:
+def _deltas(
+    new: tuple[int, ...], old: tuple[int, ...], idx: tuple[int, ...], wraps: tuple[int, ...]
+) -> list[int] | None:
     out = []
-    for i in idx:
-        d = _delta(new[i], old[i])
+    for i, wrap in zip(idx, wraps):
+        d = _delta(new[i], old[i], wrap)
         if d is None:
             return None
         out.append(d)
@@ -210,7 +230,7 @@ def _deltas(new: tuple[int, ...], old: tuple[int, ...], idx: tuple[int, ...]) ->
 
 
 def _disk_rate(new: tuple[int, ...], old: tuple[int, ...], dt: float) -> DiskRate | None:
-    d = _deltas(new, old, (0, 2, 3, 4, 6, 7, 9))
+    d = _deltas(new, old, (0, 2, 3, 4, 6, 7, 9), _DISK_WRAPS)
     if d is None:
         return None
     reads, rsec, rms, writes, wsec, wms, busy_ms = d
@@ -227,7 +247,7 @@ def _disk_rate(new: tuple[int, ...], old: tuple[int, ...], dt: float) -> DiskRat
 
 
 def _net_rate(new: tuple[int, ...], old: tuple[int, ...], dt: float) -> NetRate | None:
-    d = _deltas(new, old, (0, 8, 1, 9, 2, 10, 3, 11))
+    d = _deltas(new, old, (0, 8, 1, 9, 2, 10, 3, 11), _NET_WRAPS)
     return None if d is None else NetRate(*(x / dt for x in d))
 
 

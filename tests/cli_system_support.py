@@ -1,6 +1,7 @@
-"""Shared by test_cli_system.py: a small system tree (/proc files only) whose
-every value the tests know, a second version of its counter files for rates,
-and ground truth from procps ``free`` and GNU ``df``.
+"""Shared by test_cli_system*.py: a small system tree (/proc files only) whose
+every value the tests know, what ``mem`` and ``cpu`` print for it, a second
+version of its counter files for rates, and ground truth from procps ``free``
+and GNU ``df``.
 
 The tree has no /proc/pressure (PSI unavailable), no /sys (no cpufreq, no
 sensors, CPU count from /proc/stat), an interface whose name holds an ESC
@@ -11,6 +12,7 @@ two mounts on one mount point.
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import shutil
@@ -21,6 +23,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
+
+from cli_support import ok
+
+KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 
 MEMINFO = b"""\
 MemTotal:        8000000 kB
@@ -157,6 +163,38 @@ def advance(root: Path) -> None:
         tmp = root / (rel + ".new")
         tmp.write_bytes(data)
         os.replace(tmp, root / rel)
+
+
+# --------------------------------------------------------------------------
+# what the commands print for the tree
+
+MEM_DEFAULT = """\
+               total        used        free      shared  buff/cache   available
+Mem:         8000000     3000000     1000000      100000     3000000     5000000
+Swap:        2000000      500000     1500000
+"""
+
+CPU_SUMMARY = """\
+CPUs:            2 online, 2 effective (no cgroup limit)
+Load average:    0.50 1.25 2.00
+Tasks:           456 total, {running} running, {blocked} blocked
+Uptime:          1 day, 02:03:04 (booted 2023-11-14 22:13:20)
+Since boot:      {ctxt} context switches, {intr} interrupts, {softirq} soft interrupts, \
+{forks} forks
+Pressure cpu:    unavailable
+Pressure memory: unavailable
+Pressure io:     unavailable
+"""
+CPU_BEFORE = CPU_SUMMARY.format(running=3, blocked=1, ctxt=654321, intr=123456, softirq=777,
+                                forks=4242)
+CPU_AFTER = CPU_SUMMARY.format(running=2, blocked=0, ctxt=655000, intr=123999, softirq=800,
+                               forks=4250)
+
+
+def json_of(*args: str, env: dict[str, str] | None = None) -> dict:
+    out = ok(*args, "--json", env=env)
+    assert out.isascii() and out.count("\n") == 1
+    return json.loads(out)
 
 
 # --------------------------------------------------------------------------

@@ -1,10 +1,12 @@
-"""Shared by test_sys_parsers.py and test_sys_hypothesis.py.
+"""Shared by the test_sys_parsers_*.py modules and test_sys_hypothesis.py.
 
 The system-file parsers (contract: sysmon/_rawsys.py) exist twice, in
 ``sysmon._native`` (C) and ``sysmon._pure`` (Python).  This module gives the
 tests the two modules, a comparison that also checks types (``True`` is not
 ``1``, a tuple is not a list) and a differential call that runs both
-implementations on the same input.
+implementations on the same input.  The ``mod`` fixture (each test once per
+implementation) is defined here as ``mod_fixture``: a test module imports it
+by that name and asks for ``mod``.
 
 Without the C extension the C runs are skipped; with SYSMON_REQUIRE_NATIVE=1
 (as CI sets) they fail instead.
@@ -49,6 +51,22 @@ def native() -> ModuleType:
 def impl(name: str) -> ModuleType:
     """The module implementing the parsers for ``name`` ("c" or "python")."""
     return native() if name == "c" else _pure
+
+
+@pytest.fixture(params=IMPLS, name="mod")
+def mod_fixture(request: pytest.FixtureRequest) -> ModuleType:
+    return impl(request.param)
+
+
+NONE7: tuple[None, ...] = (None,) * 7
+
+
+def nums(*values: int) -> bytes:
+    return b" ".join(str(v).encode() for v in values)
+
+
+def seq(first: int, count: int) -> tuple[int, ...]:
+    return tuple(range(first, first + count))
 
 
 def typed(value: Any) -> Any:

@@ -1,11 +1,13 @@
-"""Shared by test_system_fixtures.py and test_system_sampler.py.
+"""Shared by test_system_fixtures*.py, system_fixture_table_support.py and
+test_system_sampler.py.
 
 The trees live in tests/fixtures/system/ (written by
 tests/fixtures/make_system.py; see tests/fixtures/README.md).  Expected
-values are tables in the test modules, written from the fixture files; this
-module only holds the unit rules of the API (so a table can say "ticks" or
-"sectors" and get the record the API promises), an exact comparison, and the
-C-versus-Python runner.
+values are tables written from the fixture files (for test_system_fixtures*.py
+in system_fixture_table_support.py; test_system_sampler.py carries its own);
+this module only holds the unit rules of the API (so a table can say "ticks"
+or "sectors" and get the record the API promises), an exact comparison, and
+the C-versus-Python runner.
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ The sampler reads its root at every sample: each test copies wrap1/ into a
 temporary root, samples, replaces the files with wrap2/'s and samples again,
 with an injected clock.  Expected rates are worked out by hand below from the
 two trees' counters (the deltas are also listed in make_system.py): a counter
-that went down wrapped, at 2**32 when the old value fits 32 bits, else at
-2**64; a CPU mode that went down counts as 0.
+that went down from the top half of its range wrapped (at 2**32 for the
+diskstats millisecond fields, which the kernel prints as 32-bit, else at
+2**64); one that went down from lower is a restart (no rate); a CPU mode
+that went down counts as 0.
 """
 
 from __future__ import annotations
@@ -65,15 +67,15 @@ DM0 = DiskRate(0.0, 0.0, 0.0, 0.0, 100.0, None, None, None)
 DISK: dict[str, DiskRate | None] = {"sda": SDA, "dm-0": DM0, "sdc": None, "nvme0n1": None}
 
 # eth0: rx bytes 2**64-1000 -> 1500, rx packets 2**64-1 -> 4 (64-bit wraps);
-# tx bytes 2**32-100 -> 150, rx drops 2**32-1 -> 0 (32-bit wraps).
+# tx bytes 2**64-100 -> 150, rx drops 2**64-1 -> 0 (64-bit wraps too).
 ETH0 = NetRate(
     rx_bytes_per_s=(1500 + 2**64 - (2**64 - 1000)) / DT,  # 1000
-    tx_bytes_per_s=(150 + 2**32 - (2**32 - 100)) / DT,  # 100
+    tx_bytes_per_s=(150 + 2**64 - (2**64 - 100)) / DT,  # 100
     rx_packets_per_s=(4 + 2**64 - (2**64 - 1)) / DT,  # 2
     tx_packets_per_s=(35 - 10) / DT,  # 10
     rx_errors_per_s=0.0,
     tx_errors_per_s=(6 - 1) / DT,  # 2
-    rx_drops_per_s=(0 + 2**32 - (2**32 - 1)) / DT,  # 0.4
+    rx_drops_per_s=(0 + 2**64 - (2**64 - 1)) / DT,  # 0.4
     tx_drops_per_s=(5 - 0) / DT,  # 2
 )
 LO = NetRate(250000 / DT, 250000 / DT, 500 / DT, 500 / DT, 0.0, 0.0, 0.0, 0.0)

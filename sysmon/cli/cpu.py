@@ -110,7 +110,10 @@ def summary(
     la, st = snap.loadavg, snap.cpu_stats
     since = ""
     if st.boot_time is not None:
-        since = time.strftime(" (booted %Y-%m-%d %H:%M:%S)", time.localtime(st.boot_time))
+        try:
+            since = time.strftime(" (booted %Y-%m-%d %H:%M:%S)", time.localtime(st.boot_time))
+        except (OverflowError, OSError, ValueError):
+            since = ""  # a btime no calendar can show: left out
     rows = [
         ("CPUs:", limits_text(lim)),
         ("Load average:", f"{la.load1:.2f} {la.load5:.2f} {la.load15:.2f}"),

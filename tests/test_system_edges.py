@@ -1,0 +1,94 @@
+"""Hostile or unusual trees found in review: never a traceback, never a
+made-up value.  Each test builds its tree in tmp_path from the container/
+fixture, changes one thing, and runs both backends."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from system_fixture_support import root
+
+import sysmon
+
+SYSMON = [sys.executable, "-m", "sysmon.cli"]
+
+
+def _tree(tmp_path: Path, base: str = "container") -> Path:
+    r = tmp_path / "root"
+    shutil.copytree(root(base), r)
+    return r
+
+
+def test_nul_in_a_mount_point_is_a_sysmon_error(backend: str, tmp_path: Path) -> None:
+    """mountinfo may decode "\\000" to a NUL byte; reaching os.statvfs or
+    open() with it must be a SysmonError, not ValueError."""
+    r = _tree(tmp_path)
+    mi = r / "proc/self/mountinfo"
+    mi.write_bytes(mi.read_bytes() + b"99 21 0:99 / /mnt\\000x rw - ext4 /dev/sdz rw\n")
+    mnt = [m for m in sysmon.mounts(root=str(r)) if m.device == "/dev/sdz"]
+    assert [m.mountpoint for m in mnt] == ["/mnt\0x"]
+    with pytest.raises(sysmon.SysmonError, match="NUL"):
+        sysmon.disk_usage(mnt[0].mountpoint)
+    p = subprocess.run([*SYSMON, "disk", "--root", str(r), "--backend", backend],
+                       capture_output=True, text=True, check=False)
+    assert "Traceback" not in p.stderr
+    assert p.returncode in (0, 1)
+
+
+def test_nul_in_own_cgroup_path(backend: str, tmp_path: Path) -> None:
+    r = _tree(tmp_path)
+    (r / "proc/self/cgroup").write_bytes(b"0::/a\0b\n")
+    lim = sysmon.cpu_limits(root=str(r))
+    assert lim.online >= 1
+
+
+def test_cpu_directories_with_non_ascii_digits_are_not_cpus(backend: str,
+                                                             tmp_path: Path) -> None:
+    r = _tree(tmp_path, "big")
+    before = sysmon.cpu_freq(root=str(r))
+    for name in ("cpu\u00b2", "cpu\u0661"):
+        d = r / "sys/devices/system/cpu" / name / "cpufreq"
+        d.mkdir(parents=True)
+        (d / "scaling_cur_freq").write_bytes(b"999\n")
+    assert sysmon.cpu_freq(root=str(r)) == before
+
+
+def test_sample_without_diskstats_netdev_or_mountinfo(backend: str, tmp_path: Path) -> None:
+    """A tree (or kernel) without these files still samples CPU and memory:
+    the missing tables are empty, not a failed sample."""
+    r = _tree(tmp_path)
+    for rel in ("proc/diskstats", "proc/net/dev", "proc/self/mountinfo"):
+        (r / rel).unlink()
+    s = sysmon.SystemSampler(root=str(r), usage=False).sample()
+    assert s.snapshot.disk_io == {} and s.snapshot.net_io == {} and s.snapshot.mounts == []
+    assert s.snapshot.memory.total > 0
+    p = subprocess.run([*SYSMON, "cpu", "--root", str(r), "--interval", "0.01",
+                        "--backend", backend], capture_output=True, text=True, check=False)
+    assert p.returncode == 0, p.stderr
+
+
+def test_btime_beyond_any_calendar(backend: str, tmp_path: Path) -> None:
+    r = _tree(tmp_path)
+    stat = r / "proc/stat"
+    lines = [ln for ln in stat.read_bytes().split(b"\n") if not ln.startswith(b"btime")]
+    stat.write_bytes(b"\n".join([*lines[:-1], b"btime 18446744073709551615", b""]))
+    assert sysmon.cpu_stats(root=str(r)).boot_time == 2**64 - 1
+    p = subprocess.run([*SYSMON, "cpu", "--root", str(r), "--interval", "0.01",
+                        "--backend", backend], capture_output=True, text=True, check=False)
+    assert p.returncode == 0, p.stderr
+    assert "booted" not in p.stdout
+
+
+def test_another_root_reads_the_mounts_of_its_pid_1(backend: str, tmp_path: Path) -> None:
+    """Under a root other than "/", proc/self is the reader, not the host:
+    the host's mounts are those of its pid 1, when it has a mountinfo."""
+    r = _tree(tmp_path)
+    (r / "proc/1").mkdir()
+    (r / "proc/1/mountinfo").write_bytes(b"1 0 8:1 / / rw - ext4 /dev/host rw\n")
+    assert [m.device for m in sysmon.mounts(root=str(r))] == ["/dev/host"]
+    snap = sysmon.snapshot(root=str(r), usage=False)
+    assert [m.device for m in snap.mounts] == ["/dev/host"]
