@@ -92,3 +92,32 @@ def test_another_root_reads_the_mounts_of_its_pid_1(backend: str, tmp_path: Path
     assert [m.device for m in sysmon.mounts(root=str(r))] == ["/dev/host"]
     snap = sysmon.snapshot(root=str(r), usage=False)
     assert [m.device for m in snap.mounts] == ["/dev/host"]
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare(1)")
+def test_disk_shows_a_bind_mounted_filesystem_once_like_df(backend: str,
+                                                            tmp_path: Path) -> None:
+    """In a private mount namespace: a tmpfs, a bind mount of it and a bind
+    of a subdirectory.  df lists the tmpfs once (at its own mount point);
+    sysmon disk too, and --all lists all three, like df -a."""
+    for d in ("B1", "B22"):
+        (tmp_path / d).mkdir()
+    script = (
+        "set -e; mount -t tmpfs sysmontest B1; mkdir B1/sub; mount --bind B1 B22;"
+        "mkdir -p B1/m; mount --bind B1/sub B1/m;"
+        'df --output=target | grep "$PWD" || true; echo ===;'
+        f'{sys.executable} -m sysmon.cli disk --backend {backend} | grep "$PWD" || true;'
+        "echo ===;"
+        f'{sys.executable} -m sysmon.cli disk --all --backend {backend} | grep -c "$PWD"'
+    )
+    p = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                       cwd=tmp_path, capture_output=True, text=True, check=False)
+    if p.returncode != 0 and "unshare" in p.stderr:
+        pytest.skip(f"unshare --mount not permitted: {p.stderr.strip()}")
+    assert p.returncode == 0, p.stderr
+    df_part, ours, n_all = p.stdout.split("===\n")
+    df_points = [ln.strip() for ln in df_part.splitlines()]
+    our_points = [ln.split()[-1] for ln in ours.splitlines()]
+    assert df_points == [str(tmp_path / "B1")]
+    assert our_points == df_points
+    assert int(n_all) == 3

@@ -96,6 +96,28 @@ def percent_up(used: int, avail: int) -> str:
     return f"{-(-used * 100 // whole)}%"
 
 
+def one_per_device(ms: list[sysmon.Mount]) -> list[sysmon.Mount]:
+    """One mount per filesystem (device number), as df without --all shows:
+    a device name with a '/' beats one without; then the mount point nearer
+    the root wins, unless it shows a deeper part of the filesystem (a bind
+    mount of a subdirectory); and a mount on the same point over another
+    device replaces it.  The survivor takes the first one's place."""
+    out: list[sysmon.Mount] = []
+    where: dict[tuple[int, int], int] = {}
+    for m in ms:
+        i = where.get((m.major, m.minor))
+        if i is None:
+            where[(m.major, m.minor)] = len(out)
+            out.append(m)
+            continue
+        old = out[i]
+        if (("/" in m.device and "/" not in old.device)
+                or (len(m.mountpoint) < len(old.mountpoint) and len(m.root) <= len(old.root))
+                or (m.device != old.device and m.mountpoint == old.mountpoint)):
+            out[i] = m
+    return out
+
+
 def filesystems(root: str | None, show_all: bool
                 ) -> list[tuple[sysmon.Mount, sysmon.DiskUsage]]:
     """(mount, usage) of each mount point df would show, in mount order; the
@@ -105,7 +127,7 @@ def filesystems(root: str | None, show_all: bool
     for m in sysmon.mounts(root=root):
         last[m.mountpoint] = m
     out = []
-    for m in last.values():
+    for m in (list(last.values()) if show_all else one_per_device(list(last.values()))):
         if m.fstype in DUMMY_TYPES and not show_all:
             continue
         try:
