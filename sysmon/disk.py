@@ -8,7 +8,7 @@ import os
 from typing import NamedTuple
 
 from sysmon._host import resolve_root
-from sysmon._sysread import load, path_of
+from sysmon._sysread import load, parse, path_of, read
 from sysmon.errors import AccessDenied, SysmonError
 
 SECTOR = 512  # /proc/diskstats counts 512-byte sectors whatever the device's own size
@@ -110,7 +110,22 @@ def mounts(*, root: str | None = None) -> list[Mount]:
     """Every mount this process sees (/proc/self/mountinfo), in order; under
     another root, the mounts of its pid 1 when it has one (see mountinfo_path)."""
     r = resolve_root(root)
-    return mounts_from(load(mountinfo_path(r), "parse_mountinfo"))
+    return mounts_at(mountinfo_path(r), read(mountinfo_path(r)))
+
+
+# path -> (the bytes last parsed, the records): the mount table rarely
+# changes, and identical bytes parse to identical (immutable) records.
+_mount_cache: dict[str, tuple[bytes, tuple[Mount, ...]]] = {}
+
+
+def mounts_at(path: str, data: bytes) -> list[Mount]:
+    """The records of one mountinfo file's content (a new list each time)."""
+    hit = _mount_cache.get(path)
+    if hit is not None and hit[0] == data:
+        return list(hit[1])
+    ms = mounts_from(parse(path, "parse_mountinfo", data))
+    _mount_cache[path] = (data, tuple(ms))
+    return ms
 
 
 def _pct(used: int, avail: int) -> float:

@@ -50,7 +50,10 @@ RESOURCES = ("cpu", "memory", "io")
 
 
 def loadavg(*, root: str | None = None) -> LoadAvg:
-    r = resolve_root(root)
+    return loadavg_at(resolve_root(root))
+
+
+def loadavg_at(r: str) -> LoadAvg:
     m1, s1, m5, s5, m15, s15, running, total, last = load(
         path_of(r, "proc/loadavg"), "parse_loadavg"
     )
@@ -58,7 +61,10 @@ def loadavg(*, root: str | None = None) -> LoadAvg:
 
 
 def uptime(*, root: str | None = None) -> Uptime:
-    r = resolve_root(root)
+    return uptime_at(resolve_root(root))
+
+
+def uptime_at(r: str) -> Uptime:
     um, us, im, is_ = load(path_of(r, "proc/uptime"), "parse_uptime")
     return Uptime(dec(um, us), dec(im, is_))
 
@@ -76,6 +82,11 @@ def pressure(*, root: str | None = None) -> dict[str, Pressure | None]:
     boot): unavailable, not an error."""
     r = resolve_root(root)
     check_root(r)
+    return pressure_at(r)
+
+
+def pressure_at(r: str) -> dict[str, Pressure | None]:
+    """pressure() for a resolved root already known to exist."""
     out: dict[str, Pressure | None] = {}
     for res in RESOURCES:
         raw = load_optional(path_of(r, f"proc/pressure/{res}"), "parse_pressure")

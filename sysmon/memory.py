@@ -74,11 +74,21 @@ def meminfo(*, root: str | None = None) -> dict[str, int]:
     return meminfo_from(load(path_of(r, "proc/meminfo"), "parse_kv", True))
 
 
-def vmstat_from(rows: list[tuple[bytes, int, bool]]) -> dict[str, int]:
+def vmstat_from(
+    rows: list[tuple[bytes, int, bool]], keys: frozenset[bytes] | None = None
+) -> dict[str, int]:
+    """The counters of /proc/vmstat (first of a repeated key wins); only
+    ``keys`` when given (a sample needs 7 of 200)."""
     out: dict[str, int] = {}
     for key, value, _ in rows:
-        out.setdefault(key.decode("ascii", "surrogateescape"), value)
+        if keys is None or key in keys:
+            out.setdefault(key.decode("ascii", "surrogateescape"), value)
     return out
+
+
+# the /proc/vmstat keys that swap() and vm_events() use
+VM_KEYS = frozenset({b"pswpin", b"pswpout", b"pgfault", b"pgmajfault", b"pgpgin", b"pgpgout",
+                     b"oom_kill"})
 
 
 def vmstat(*, root: str | None = None) -> dict[str, int]:
@@ -135,7 +145,7 @@ def swap(*, root: str | None = None) -> Swap:
 
 def _vmstat_optional(root: str) -> dict[str, int] | None:
     rows = load_optional(path_of(root, "proc/vmstat"), "parse_kv", False)
-    return None if rows is None else vmstat_from(rows)
+    return None if rows is None else vmstat_from(rows, VM_KEYS)
 
 
 def vm_events_from(vm: dict[str, int]) -> VmEvents:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from sysmon._host import resolve_root
-from sysmon._sysread import load, load_optional, path_of
+from sysmon._sysread import load, load_optional, path_of, read_optional
 from sysmon.cpu import CpuStats, CpuTimes, cpu_stats_from, cpu_times_from, percpu_times_from
 from sysmon.disk import (
     SECTOR,
@@ -26,11 +26,12 @@ from sysmon.disk import (
     Mount,
     disk_io_from,
     mountinfo_path,
-    mounts_from,
+    mounts_at,
     usage_from,
 )
-from sysmon.load import LoadAvg, Pressure, loadavg, pressure, uptime
+from sysmon.load import LoadAvg, Pressure, loadavg_at, pressure_at, uptime_at
 from sysmon.memory import (
+    VM_KEYS,
     Memory,
     Swap,
     VmEvents,
@@ -159,19 +160,21 @@ def _read(root: str, timestamp: float, usage: bool) -> tuple[Snapshot, _Raw]:
     stat_path = path_of(root, "proc/stat")
     mi = meminfo_from(load(path_of(root, "proc/meminfo"), "parse_kv", True))
     vm_rows = load_optional(path_of(root, "proc/vmstat"), "parse_kv", False)
-    vm = vmstat_from(vm_rows) if vm_rows is not None else None
+    vm = vmstat_from(vm_rows, VM_KEYS) if vm_rows is not None else None
     # Files a kernel or a container may lack: empty tables, not a failed
     # sample (a malformed one still raises ParseError).
     disk_rows = load_optional(path_of(root, "proc/diskstats"), "parse_diskstats") or []
     net_rows = load_optional(path_of(root, "proc/net/dev"), "parse_netdev") or []
-    ms = mounts_from(load_optional(mountinfo_path(root), "parse_mountinfo") or [])
+    mi_path = mountinfo_path(root)
+    mi_data = read_optional(mi_path)
+    ms = mounts_at(mi_path, mi_data) if mi_data is not None else []
     total = cpu_times_from(cpus, stat_path)
     percpu = percpu_times_from(cpus)
     snap = Snapshot(
         timestamp, total, percpu, cpu_stats_from(stats),
         memory_from(mi, path_of(root, "proc/meminfo")), swap_from(mi, vm),
-        vm_events_from(vm or {}), loadavg(root=root), uptime(root=root).seconds,
-        pressure(root=root), disk_io_from(disk_rows), net_io_from(net_rows),
+        vm_events_from(vm or {}), loadavg_at(root), uptime_at(root).seconds,
+        pressure_at(root), disk_io_from(disk_rows), net_io_from(net_rows),
         ms, _usage(ms) if usage and os.path.realpath(root) == "/" else {},
     )
     disks: dict[str, tuple[int, int, tuple[int, ...]]] = {}
@@ -229,7 +232,13 @@ def _deltas(
     return out
 
 
+_IDLE_DISK = DiskRate(0.0, 0.0, 0.0, 0.0, 0.0, None, None, None)
+_IDLE_NET = NetRate(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+
 def _disk_rate(new: tuple[int, ...], old: tuple[int, ...], dt: float) -> DiskRate | None:
+    if new == old:
+        return _IDLE_DISK  # what the arithmetic below gives for no change
     d = _deltas(new, old, (0, 2, 3, 4, 6, 7, 9), _DISK_WRAPS)
     if d is None:
         return None
@@ -247,6 +256,8 @@ def _disk_rate(new: tuple[int, ...], old: tuple[int, ...], dt: float) -> DiskRat
 
 
 def _net_rate(new: tuple[int, ...], old: tuple[int, ...], dt: float) -> NetRate | None:
+    if new == old:
+        return _IDLE_NET
     d = _deltas(new, old, (0, 8, 1, 9, 2, 10, 3, 11), _NET_WRAPS)
     return None if d is None else NetRate(*(x / dt for x in d))
 

@@ -121,3 +121,18 @@ def test_disk_shows_a_bind_mounted_filesystem_once_like_df(backend: str,
     assert df_points == [str(tmp_path / "B1")]
     assert our_points == df_points
     assert int(n_all) == 3
+
+
+def test_mount_table_changes_are_seen(backend: str, tmp_path: Path) -> None:
+    """Mount records are reused while mountinfo's bytes are unchanged (it
+    rarely changes): a new mount must show at once, and a caller changing
+    its list must not change the next one."""
+    r = _tree(tmp_path)
+    first = sysmon.mounts(root=str(r))
+    first.clear()
+    again = sysmon.mounts(root=str(r))
+    assert again and again == sysmon.mounts(root=str(r))
+    mi = r / "proc/self/mountinfo"
+    mi.write_bytes(mi.read_bytes() + b"98 21 0:98 / /new rw - tmpfs none rw\n")
+    assert [m.mountpoint for m in sysmon.mounts(root=str(r))][-1] == "/new"
+    assert len(sysmon.snapshot(root=str(r), usage=False).mounts) == len(again) + 1
