@@ -234,3 +234,21 @@ def floor_lib(tmp_path_factory):
     lib.floor_scan.argtypes = [ctypes.c_char_p, ctypes.c_uint]
     lib.floor_scan.restype = ctypes.c_long
     return lib
+
+
+@pytest.fixture(scope="session")
+def floor_sys_lib(tmp_path_factory):
+    """floor_sys.c (the floor of one system sample) built like floor.c; ctypes CDLL."""
+    cc = os.environ.get("CC", "gcc")
+    if shutil.which(cc) is None:
+        pytest.skip(f"no C compiler ({cc}) to build the system-sample floor")
+    out = tmp_path_factory.mktemp("floor_sys") / "libfloor_sys.so"
+    subprocess.run(
+        [cc, "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
+         "-o", str(out), str(HERE / "floor_sys.c")],
+        check=True,
+    )  # fmt: skip
+    lib = ctypes.CDLL(str(out))
+    lib.floor_sys.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    lib.floor_sys.restype = ctypes.c_long
+    return lib

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Run the process-table benchmarks; print microseconds per process and the ratios.
+"""Run the benchmarks; print microseconds per process (or per sample) and the ratios.
 
     python benchmarks/run.py                      # run pytest-benchmark, then print the table
+    python benchmarks/run.py --suite system       # only the system-sample benchmarks
+    python benchmarks/run.py --suite process      # only the process-table benchmarks
     python benchmarks/run.py --save out.json      # ... and keep pytest-benchmark's JSON
     python benchmarks/run.py --json out.json      # print the table of an earlier run
     python benchmarks/run.py --markdown           # the same tables as Markdown (README.md)
@@ -12,10 +14,15 @@ It runs, from the repository root:
 
     python -m pytest benchmarks/ --benchmark-only --benchmark-json=FILE -p no:cacheprovider -s
 
+(``benchmarks/bench_process.py`` or ``benchmarks/bench_system.py`` instead of
+``benchmarks/`` with ``--suite process`` or ``--suite system``.)
+
 Environment (passed through to the benchmarks): SYSMON_BENCH_NPROCS (idle
 processes spawned, default 1000), SYSMON_BENCH_REPEATS (interleaved blocks,
 default 5), SYSMON_BENCH_ROUNDS (rounds per block, default 6),
-SYSMON_BENCH_WARMUP (warm-up rounds per block, default 1).
+SYSMON_BENCH_WARMUP (warm-up rounds per block, default 1); for the system
+suite SYSMON_BENCH_SYS_ROUNDS (default 200) and SYSMON_BENCH_SYS_WARMUP
+(default 10) instead of the latter two.
 
 Figures: the rounds of all blocks of one implementation are pooled; "us/proc"
 is the pooled median round time divided by the rows that implementation
@@ -23,7 +30,9 @@ returned, "min" the fastest round likewise.  A ratio is the ratio of pooled
 medians ("met" judges that one); "per-block" gives the lowest and highest ratio
 of the block medians (the blocks of one rep run back to back, so that range
 shows how much the machine drifted); "minimums" is the ratio of the fastest
-rounds, the least disturbed by other load.
+rounds, the least disturbed by other load.  System groups (``system-*``) are
+reported per call ("us/sample"); the sub-benchmark groups (one domain call
+each) are summarised in one table.
 """
 
 from __future__ import annotations
@@ -61,6 +70,31 @@ RATIOS = [
     ("python_raw", "c_raw", "pure scan_raw / C scan_raw", "", None),
 ]
 
+SUITES = {
+    "all": "benchmarks/",
+    "process": "benchmarks/bench_process.py",
+    "system": "benchmarks/bench_system.py",
+}
+SYS_SAMPLE = "system-sample"
+SYS_ORDER = ["floor", "floor_py", "c", "c_snapshot", "python", "psutil"]
+SYS_LABEL = {
+    "floor": "floor_sys.c (syscalls only, via ctypes)",
+    "floor_py": "floor in Python (os.open/os.read, os.statvfs)",
+    "c": "sysmon C  SystemSampler.sample()",
+    "c_snapshot": "sysmon C  snapshot() (no rates)",
+    "python": "sysmon pure  SystemSampler.sample()",
+    "psutil": "psutil  nearest equivalent calls",
+}
+SYS_RATIOS = [
+    ("psutil", "c", "psutil / C", ">= 3", lambda r: r >= 3.0),
+    ("python", "c", "pure / C", "", None),
+    ("c", "floor", "C / floor", "", None),
+    ("psutil", "floor", "psutil / floor", "", None),
+    ("c", "c_snapshot", "C sample() / C snapshot()", "", None),
+    ("python", "floor_py", "pure / Python floor", "", None),
+    ("floor_py", "floor", "Python floor / floor", "", None),
+]
+
 
 def _busy_percent(seconds: float) -> float:
     """Share of all CPUs busy over the next `seconds` (from /proc/stat)."""
@@ -88,9 +122,9 @@ def wait_idle(timeout: float, threshold: float = 10.0) -> bool:
             return False
 
 
-def run_pytest(json_path: Path, extra: list[str]) -> int:
+def run_pytest(json_path: Path, extra: list[str], target: str = "benchmarks/") -> int:
     cmd = [
-        sys.executable, "-m", "pytest", "benchmarks/", "--benchmark-only",
+        sys.executable, "-m", "pytest", target, "--benchmark-only",
         f"--benchmark-json={json_path}", "-p", "no:cacheprovider", "-s", *extra,
     ]  # fmt: skip
     print("+", " ".join(cmd), flush=True)
@@ -103,7 +137,7 @@ def load(json_path: Path):
     raw: dict[str, dict[str, list[dict]]] = {}
     for b in data["benchmarks"]:
         info = b.get("extra_info", {})
-        if not info.get("impl") or not info.get("processes"):
+        if not info.get("impl") or not (info.get("processes") or info.get("samples")):
             continue
         raw.setdefault(b["group"] or "", {}).setdefault(info["impl"], []).append(b)
     groups: dict[str, dict[str, dict]] = {}
@@ -113,7 +147,7 @@ def load(json_path: Path):
             blocks: dict[int, float] = {}
             ns = []
             for b in benches:
-                n = b["extra_info"]["processes"]
+                n = b["extra_info"].get("processes") or b["extra_info"]["samples"]
                 ns.append(n)
                 d = [t * 1e6 / n for t in b["stats"]["data"]]
                 per_proc += d
@@ -126,12 +160,13 @@ def load(json_path: Path):
                 "min_us": min(per_proc),
                 "med_ms": statistics.median(per_proc) * statistics.median(ns) / 1e3,
                 "mask": benches[0]["extra_info"].get("mask"),
+                "info": benches[0]["extra_info"],
             }
     return data, groups
 
 
-def _ratios(rows):
-    for num, den, name, target, ok in RATIOS:
+def _ratios(rows, ratios=RATIOS):
+    for num, den, name, target, ok in ratios:
         if num not in rows or den not in rows:
             continue
         v = rows[num]["med_us"] / rows[den]["med_us"]
@@ -154,15 +189,16 @@ def render(data, groups, markdown: bool) -> str:
     )
     out.append(f"run at: {data.get('datetime', '?')}")
     sb = mi.get("sysmon_bench")
+    has_proc = any(not g.startswith("system") for g in groups)
     if sb:
+        spawned = f" {sb['idle_processes_spawned']} idle processes spawned;" if has_proc else ""
         out.append(
             f"run took {sb['wall_s']} s; other processes used {sb['background_cpu_percent']}%"
-            f" of the machine's CPU meanwhile (steal {sb['steal_percent']}%);"
-            f" {sb['idle_processes_spawned']} idle processes spawned;"
+            f" of the machine's CPU meanwhile (steal {sb['steal_percent']}%);{spawned}"
             f" sources sha256 {sb.get('sources_sha256', '?')}"
         )
     out.append("")
-    for group in sorted(groups):
+    for group in sorted(g for g in groups if not g.startswith("system")):
         rows = groups[group]
         mask = next(iter(rows.values()))["mask"]
         n = max(r["n"] for r in rows.values())
@@ -210,7 +246,100 @@ def render(data, groups, markdown: bool) -> str:
             else:
                 out.append(f"  {name:38} {v:7.2f}x  {spread:>11}  {vmin:7.2f}x  {target} {met}")
         out.append("")
+    out += render_system(groups, markdown)
     return "\n".join(out)
+
+
+def _ratio_table(rows, ratios, markdown: bool) -> list[str]:
+    out: list[str] = []
+    if markdown:
+        out += [
+            "| ratio | of medians | per-block range | of minimums | target | met |",
+            "|---|---:|---:|---:|---|---|",
+        ]
+    else:
+        out.append(f"  {'ratio':38} {'medians':>8}  {'per-block':>11}  {'minimums':>8}  target")
+    for name, v, vmin, spread, target, met in _ratios(rows, ratios):
+        if markdown:
+            out.append(f"| {name} | {v:.2f}x | {spread} | {vmin:.2f}x | {target} | {met} |")
+        else:
+            out.append(f"  {name:38} {v:7.2f}x  {spread:>11}  {vmin:7.2f}x  {target} {met}")
+    return out
+
+
+def render_system(groups, markdown: bool) -> list[str]:
+    """The system suite: the full-sample group, then one table of the parts."""
+    out: list[str] = []
+    rows = groups.get(SYS_SAMPLE)
+    if rows:
+        nblocks = max(len(r["blocks"]) for r in rows.values())
+        c = rows.get("c", rows.get("python", {})).get("info", {})
+        f = rows.get("floor", {}).get("info", {})
+        seen = (
+            f"{f.get('files', '?')} files + {c.get('statvfs', '?')} statvfs;"
+            f" {c.get('cpus', '?')} CPUs, {c.get('disks', '?')} disks,"
+            f" {c.get('interfaces', '?')} interfaces, {c.get('mounts', '?')} mounts"
+        )
+        title = (
+            f"group {SYS_SAMPLE!r}: one full system sample ({seen}), {nblocks} interleaved blocks"
+        )
+        if markdown:
+            out += [
+                f"#### {title}",
+                "",
+                "| implementation | µs/sample (median) | µs/sample (min) | rounds |",
+                "|---|---:|---:|---:|",
+            ]
+        else:
+            out += [title, f"  {'implementation':44} {'us/sample':>10} {'min':>9} {'rounds':>7}"]
+        for impl in SYS_ORDER:
+            r = rows.get(impl)
+            if r is None:
+                continue
+            if markdown:
+                out.append(
+                    f"| {SYS_LABEL[impl]} | {r['med_us']:.1f} | {r['min_us']:.1f} | {r['rounds']} |"
+                )
+            else:
+                out.append(
+                    f"  {SYS_LABEL[impl]:44} {r['med_us']:10.1f} {r['min_us']:9.1f}"
+                    f" {r['rounds']:7d}"
+                )
+        out.append("")
+        out += _ratio_table(rows, SYS_RATIOS, markdown)
+        out.append("")
+    parts = sorted(g for g in groups if g.startswith("system-") and g != SYS_SAMPLE)
+    if parts:
+        title = "system parts: one call each, µs/call (median of pooled rounds)"
+        if markdown:
+            out += [
+                f"#### {title}",
+                "",
+                "| call | sysmon C | sysmon pure | psutil | psutil / C | pure / C"
+                " | psutil's call |",
+                "|---|---:|---:|---:|---:|---:|---|",
+            ]
+        else:
+            out += [
+                title.replace("µ", "u"),
+                f"  {'call':12} {'C':>8} {'pure':>8} {'psutil':>8} {'psutil/C':>9} {'pure/C':>7}",
+            ]
+        for g in parts:
+            r = groups[g]
+            med = {k: v["med_us"] for k, v in r.items()}
+            cells = [f"{med[k]:.1f}" if k in med else "-" for k in ("c", "python", "psutil")]
+            ps_c = f"{med['psutil'] / med['c']:.2f}x" if "psutil" in med and "c" in med else "-"
+            py_c = f"{med['python'] / med['c']:.2f}x" if "python" in med and "c" in med else "-"
+            call = r.get("psutil", {}).get("info", {}).get("psutil_call", "")
+            name = g[len("system-") :]
+            if markdown:
+                out.append(f"| {name} | {' | '.join(cells)} | {ps_c} | {py_c} | {call} |")
+            else:
+                out.append(
+                    f"  {name:12} {cells[0]:>8} {cells[1]:>8} {cells[2]:>8} {ps_c:>9} {py_c:>7}"
+                )
+        out.append("")
+    return out
 
 
 def main(argv=None) -> int:
@@ -220,6 +349,12 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path, help="print the table of an existing benchmark JSON")
     ap.add_argument("--save", type=Path, help="keep the raw pytest-benchmark JSON here")
     ap.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    ap.add_argument(
+        "--suite",
+        choices=sorted(SUITES),
+        default="all",
+        help="which benchmarks to run: process, system or all (default)",
+    )
     ap.add_argument(
         "--wait-idle",
         type=float,
@@ -236,7 +371,7 @@ def main(argv=None) -> int:
         if a.wait_idle is not None and not wait_idle(a.wait_idle):
             print("warning: the machine is still busy; figures will be noisy", file=sys.stderr)
         json_path = a.save or Path(tempfile.mkdtemp(prefix="sysmon-bench-")) / "bench.json"
-        rc = run_pytest(json_path.resolve(), a.pytest_args)
+        rc = run_pytest(json_path.resolve(), a.pytest_args, SUITES[a.suite])
         if not json_path.exists():
             print(f"pytest failed (exit {rc}), no results", file=sys.stderr)
             return rc or 1
