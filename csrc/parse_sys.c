@@ -223,8 +223,25 @@ int sm_parse_cpustat(const char *buf, size_t len, struct sm_cpustat *st,
 
 /* ---- /proc/meminfo, /proc/vmstat --------------------------------------- */
 
-int sm_parse_kv(const char *buf, size_t len, int colon,
-                struct sm_kv *rows, size_t cap, size_t *n)
+/* Is [key, key + klen) one of the NUL-separated names in [keys, keys + keys_len)? */
+static int key_wanted(const char *key, size_t klen, const char *keys, size_t keys_len)
+{
+    const char *p = keys, *end = keys + keys_len;
+
+    while (p < end) {
+        const char *nul = memchr(p, '\0', (size_t)(end - p));
+        size_t plen = nul ? (size_t)(nul - p) : (size_t)(end - p);
+
+        if (plen == klen && memcmp(p, key, klen) == 0)
+            return 1;
+        p += plen + 1;
+    }
+    return 0;
+}
+
+/* Every line is checked; with keys non-NULL only the wanted rows are kept. */
+static int parse_kv(const char *buf, size_t len, int colon, const char *keys, size_t keys_len,
+                    struct sm_kv *rows, size_t cap, size_t *n)
 {
     struct sm_cur in = { buf, buf + len }, ln;
     struct sm_kv spare;
@@ -270,10 +287,23 @@ int sm_parse_kv(const char *buf, size_t len, int colon,
         }
         if (!at_line_end(&ln))
             return -EINVAL;
-        nrows++;
+        if (keys == NULL || key_wanted(key, (size_t)(key_end - key), keys, keys_len))
+            nrows++;
     }
     *n = nrows;
     return nrows > cap ? -ENOBUFS : 0;
+}
+
+int sm_parse_kv(const char *buf, size_t len, int colon,
+                struct sm_kv *rows, size_t cap, size_t *n)
+{
+    return parse_kv(buf, len, colon, NULL, 0, rows, cap, n);
+}
+
+int sm_parse_kv_pick(const char *buf, size_t len, int colon, const char *keys, size_t keys_len,
+                     struct sm_kv *rows, size_t cap, size_t *n)
+{
+    return parse_kv(buf, len, colon, keys, keys_len, rows, cap, n);
 }
 
 /* ---- one-line files ----------------------------------------------------- */

@@ -185,6 +185,10 @@ struct sm_kv {
 };
 int sm_parse_kv(const char *buf, size_t len, int colon,
                 struct sm_kv *rows, size_t cap, size_t *n);
+/* The same checks of every line, keeping only the rows whose key is one of
+ * keys: names separated by NUL bytes, keys_len bytes in all. */
+int sm_parse_kv_pick(const char *buf, size_t len, int colon, const char *keys, size_t keys_len,
+                     struct sm_kv *rows, size_t cap, size_t *n);
 
 /* /proc/loadavg: "0.52 0.58 0.59 2/345 12345" */
 struct sm_loadavg {

@@ -357,12 +357,31 @@ def parse_cpustat(data: bytes) -> CpuStat:
     return [(r[0], r[2 : 2 + r[1]]) for r in rows], stats
 
 
-def parse_kv(data: bytes, colon: bool) -> list[KvRow]:
+def parse_kv(data: bytes, colon: bool, keys: frozenset[bytes] | None = None) -> list[KvRow]:
     data = _as_bytes(data)
     c = 1 if colon else 0
     with _KVS.lock:
-        rows = _KVS.fill(lambda r, cap, n: lib.sm_parse_kv(data, len(data), c, r, cap, n))
+        if keys is None:
+            rows = _KVS.fill(lambda r, cap, n: lib.sm_parse_kv(data, len(data), c, r, cap, n))
+        else:
+            packed = _packed_keys(keys)
+            rows = _KVS.fill(lambda r, cap, n: lib.sm_parse_kv_pick(
+                data, len(data), c, packed, len(packed), r, cap, n))
     return [(data[o : o + ln], v, kb != 0) for v, o, ln, kb in rows]
+
+
+_packed: dict[frozenset[bytes], bytes] = {}
+
+
+def _packed_keys(keys: frozenset[bytes]) -> bytes:
+    """The NUL-separated key list sm_parse_kv_pick takes (a key with a NUL
+    could never match a line, so it is dropped)."""
+    p = _packed.get(keys)
+    if p is None:
+        p = b"\0".join(sorted(k for k in keys if b"\0" not in k))
+        if len(_packed) < 64:
+            _packed[keys] = p
+    return p
 
 
 def parse_loadavg(data: bytes) -> tuple[int, int, int, int, int, int, int, int, int]:

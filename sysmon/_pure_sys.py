@@ -245,8 +245,18 @@ def parse_cpustat(data: bytes) -> CpuStat:
 # --- meminfo / vmstat -------------------------------------------------------------
 
 
-def parse_kv(data: bytes, colon: bool) -> list[KvRow]:
-    """meminfo (colon=True) or vmstat (colon=False) lines, in file order."""
+def parse_kv(data: bytes, colon: bool, keys: frozenset[bytes] | None = None) -> list[KvRow]:
+    """meminfo (colon=True) or vmstat (colon=False) lines, in file order;
+    every line is checked, and with ``keys`` only their rows are returned
+    (a wanted key holding a NUL byte never matches, as in C, where the key
+    list is NUL-separated)."""
+    rows = _parse_kv(data, colon)
+    if keys is None:
+        return rows
+    return [r for r in rows if r[0] in keys and b"\0" not in r[0]]
+
+
+def _parse_kv(data: bytes, colon: bool) -> list[KvRow]:
     rx = _KV_COLON if colon else _KV_PLAIN
     found: list[tuple[bytes, bytes, bytes]] = rx.findall(data)
     # Each match is one whole line, so as many matches as lines means every

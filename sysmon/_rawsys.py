@@ -53,7 +53,7 @@ parse_cpustat(data) -> (cpus, stats)                       /proc/stat
       None.  When a key repeats, the first one counts.
     - Other keys are ignored.
 
-parse_kv(data, colon: bool) -> list[(key: bytes, value: int, kb: bool)]
+parse_kv(data, colon: bool, keys=None) -> list[(key: bytes, value: int, kb: bool)]
     colon=True (/proc/meminfo): ``Key:`` (the key is everything before the
     first ":", non-empty, with no blank in it), optional blanks, a ``u64``, then
     optionally blanks and exactly ``kB`` (kb=True).  ``Key:123`` is accepted.
@@ -61,6 +61,8 @@ parse_kv(data, colon: bool) -> list[(key: bytes, value: int, kb: bool)]
     Anything else after the value, a line without the separator, or a value
     that is not a number is malformed.  Every line is kept, in file order,
     duplicates included.
+    parse_kv(data, colon, keys) with ``keys`` a frozenset of bytes: the same
+    checks of every line, but only the rows whose key is in ``keys``.
 
 parse_loadavg(data) -> (m1, s1, m5, s5, m15, s15, running, total, last_pid)
     ``dec dec dec u64/u64 u64`` (/proc/loadavg); nothing may follow but blanks

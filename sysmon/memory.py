@@ -120,7 +120,18 @@ def memory_from(mi: dict[str, int], path: str) -> Memory:
 def memory(*, root: str | None = None) -> Memory:
     """Physical memory like ``free -b`` (see :class:`Memory`)."""
     r = resolve_root(root)
-    return memory_from(meminfo(root=r), path_of(r, "proc/meminfo"))
+    return memory_from(meminfo_picked(r), path_of(r, "proc/meminfo"))
+
+
+# the /proc/meminfo keys that memory() and swap() use (every line is still
+# checked; only these are converted)
+MEM_KEYS = frozenset({b"MemTotal", b"MemFree", b"MemAvailable", b"Buffers", b"Cached",
+                      b"SReclaimable", b"Shmem", b"Active", b"Inactive", b"Slab",
+                      b"SwapTotal", b"SwapFree"})
+
+
+def meminfo_picked(root: str) -> dict[str, int]:
+    return meminfo_from(load(path_of(root, "proc/meminfo"), "parse_kv", True, MEM_KEYS))
 
 
 def swap_from(mi: dict[str, int], vm: dict[str, int] | None) -> Swap:
@@ -140,12 +151,12 @@ def swap_from(mi: dict[str, int], vm: dict[str, int] | None) -> Swap:
 def swap(*, root: str | None = None) -> Swap:
     """Swap totals (/proc/meminfo) and pages swapped in/out (/proc/vmstat)."""
     r = resolve_root(root)
-    return swap_from(meminfo(root=r), _vmstat_optional(r))
+    return swap_from(meminfo_picked(r), _vmstat_optional(r))
 
 
 def _vmstat_optional(root: str) -> dict[str, int] | None:
-    rows = load_optional(path_of(root, "proc/vmstat"), "parse_kv", False)
-    return None if rows is None else vmstat_from(rows, VM_KEYS)
+    rows = load_optional(path_of(root, "proc/vmstat"), "parse_kv", False, VM_KEYS)
+    return None if rows is None else vmstat_from(rows)
 
 
 def vm_events_from(vm: dict[str, int]) -> VmEvents:

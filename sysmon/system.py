@@ -35,7 +35,7 @@ from sysmon.memory import (
     Memory,
     Swap,
     VmEvents,
-    meminfo_from,
+    meminfo_picked,
     memory_from,
     swap_from,
     vm_events_from,
@@ -158,9 +158,9 @@ def _usage(ms: list[Mount]) -> dict[str, DiskUsage]:
 def _read(root: str, timestamp: float, usage: bool) -> tuple[Snapshot, _Raw]:
     cpus, stats = load(path_of(root, "proc/stat"), "parse_cpustat")
     stat_path = path_of(root, "proc/stat")
-    mi = meminfo_from(load(path_of(root, "proc/meminfo"), "parse_kv", True))
-    vm_rows = load_optional(path_of(root, "proc/vmstat"), "parse_kv", False)
-    vm = vmstat_from(vm_rows, VM_KEYS) if vm_rows is not None else None
+    mi = meminfo_picked(root)
+    vm_rows = load_optional(path_of(root, "proc/vmstat"), "parse_kv", False, VM_KEYS)
+    vm = vmstat_from(vm_rows) if vm_rows is not None else None
     # Files a kernel or a container may lack: empty tables, not a failed
     # sample (a malformed one still raises ParseError).
     disk_rows = load_optional(path_of(root, "proc/diskstats"), "parse_diskstats") or []

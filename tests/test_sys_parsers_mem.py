@@ -145,3 +145,47 @@ KV_PLAIN_MALFORMED = [
 def test_kv_plain_malformed(mod: ModuleType, data: bytes) -> None:
     with pytest.raises(ParseError):
         mod.parse_kv(data, False)
+
+
+# ------------------------------------------------------------ kv with keys
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (frozenset({b"MemFree", b"Hugepagesize"}),
+         [(b"MemFree", 1234567, True), (b"Hugepagesize", 2048, True)]),
+        (frozenset({b"Active(anon)", b"NoSuchKey"}), [(b"Active(anon)", 111, True)]),
+        (frozenset(), []),
+        (frozenset({b"Mem"}), []),  # whole keys only, not prefixes
+        (frozenset({b"MemTotal:"}), []),
+    ],
+)
+def test_kv_picked_keys(mod: ModuleType, keys: frozenset[bytes], expected: list[Any]) -> None:
+    assert_exact(mod.parse_kv(MEMINFO, True, keys), expected)
+
+
+def test_kv_picked_keys_keep_duplicates_in_order(mod: ModuleType) -> None:
+    data = b"a 1\nb 2\na 3\nc 4\n"
+    assert_exact(mod.parse_kv(data, False, frozenset({b"a", b"c"})),
+                 [(b"a", 1, False), (b"a", 3, False), (b"c", 4, False)])
+
+
+@pytest.mark.parametrize("data", [b"a 1\nb x\n", b"b x\na 1\n", b"a 1\n\tb\n", b"a 1 kB\n"])
+def test_kv_picked_keys_still_check_every_line(mod: ModuleType, data: bytes) -> None:
+    with pytest.raises(ParseError):
+        mod.parse_kv(data, False, frozenset({b"a"}))
+
+
+def test_kv_picked_key_with_a_nul_never_matches(mod: ModuleType) -> None:
+    data = b"a\0b: 1\nc: 2\n"
+    assert_exact(mod.parse_kv(data, True), [(b"a\0b", 1, False), (b"c", 2, False)])
+    assert_exact(mod.parse_kv(data, True, frozenset({b"a\0b", b"c"})), [(b"c", 2, False)])
+
+
+@pytest.mark.parametrize("path", ["/proc/meminfo", "/proc/vmstat"])
+def test_kv_picked_keys_on_live_files(mod: ModuleType, path: str) -> None:
+    with open(path, "rb") as f:
+        data = f.read()
+    colon = path.endswith("meminfo")
+    full = mod.parse_kv(data, colon)
+    some = frozenset(k for i, (k, _, _) in enumerate(full) if i % 3 == 0)
+    assert_exact(mod.parse_kv(data, colon, some), [r for r in full if r[0] in some])
