@@ -143,10 +143,15 @@ _Raw = tuple[
 ]
 
 
+# statvfs on an autofs mount point triggers the automount: a monitor must
+# not mount filesystems by looking at them (df skips autofs too).
+_NO_STATVFS = frozenset({"autofs"})
+
+
 def _usage(ms: list[Mount]) -> dict[str, DiskUsage]:
     out: dict[str, DiskUsage] = {}
     for m in ms:
-        if m.mountpoint in out:
+        if m.mountpoint in out or m.fstype in _NO_STATVFS:
             continue
         try:
             out[m.mountpoint] = usage_from(os.statvfs(m.mountpoint))
@@ -188,8 +193,10 @@ def _read(root: str, timestamp: float, usage: bool) -> tuple[Snapshot, _Raw]:
 
 def snapshot(*, root: str | None = None, usage: bool = True) -> Snapshot:
     """Every system counter at once.  ``usage``: also statvfs every mount
-    (only for the live root "/": a fixture tree's mount points are not
-    real)."""
+    but autofs ones (only for the live root "/": a fixture tree's mount
+    points are not real).  A mount that does not answer (a hung network
+    filesystem) blocks statvfs, and so the sample: pass usage=False where
+    that matters."""
     return _read(resolve_root(root), time.monotonic(), usage)[0]
 
 

@@ -136,3 +136,17 @@ def test_mount_table_changes_are_seen(backend: str, tmp_path: Path) -> None:
     mi.write_bytes(mi.read_bytes() + b"98 21 0:98 / /new rw - tmpfs none rw\n")
     assert [m.mountpoint for m in sysmon.mounts(root=str(r))][-1] == "/new"
     assert len(sysmon.snapshot(root=str(r), usage=False).mounts) == len(again) + 1
+
+
+def test_sample_does_not_statvfs_autofs_mounts() -> None:
+    """statvfs on an autofs mount point would trigger the automount: the
+    sample leaves autofs mounts out of its usage table (df does too)."""
+    from sysmon.system import _usage
+
+    def mount(point: str, fstype: str) -> sysmon.Mount:
+        return sysmon.Mount("x", point, fstype, ("rw",), False, "/", ("rw",), "", 1, 0, 0, 1)
+
+    got = _usage([mount("/", "autofs"), mount("/dev", "devtmpfs")])
+    assert list(got) == ["/dev"]
+    want = sysmon.disk_usage("/dev")
+    assert (got["/dev"].total, got["/dev"].inodes_total) == (want.total, want.inodes_total)

@@ -33,7 +33,8 @@ quota), load average, tasks, uptime, context switches, interrupts and forks
 since boot, pressure stall information (share of time tasks waited for CPU,
 memory or I/O, averaged over 10, 60 and 300 s), temperatures, and the share
 of time each CPU spent in each mode over --interval SECONDS (default 0.5).
-%busy is everything but idle and iowait.  JSON: one object, raw units, keys
+%busy is everything but idle and iowait; %user and %nice include guest time,
+as the kernel counts it (mpstat subtracts it).  JSON: one object, raw units, keys
 as in `sysmon explain` (cpu_limits, loadavg, cpu_stats, cpu_percent, ...)."""
 
 MODES = ("busy", "user", "nice", "system", "iowait", "irq", "softirq", "steal", "idle")
