@@ -1,7 +1,7 @@
 """Facts about the host under a root, shared by both backends.
 
-Paths under the root, clock ticks and page size, boot time, and the uid to
-user-name map from <root>/etc/passwd (cached, reloaded when the file changes).
+Paths under the root, clock ticks and page size, and the uid to user-name
+map from <root>/etc/passwd (cached, reloaded when the file changes).
 """
 
 from __future__ import annotations
@@ -35,29 +35,6 @@ def open_proc_dir(path: str) -> int:
 
 
 _lock = threading.Lock()
-_btime: dict[str, int] = {}
-
-
-def boot_time(root: str) -> int | None:
-    """btime from <root>/proc/stat (epoch seconds), or None if unreadable."""
-    with _lock:
-        if root in _btime:
-            return _btime[root]
-    try:
-        with open(os.path.join(root, "proc", "stat"), "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    for line in data.split(b"\n"):
-        if line.startswith(b"btime "):
-            try:
-                value = int(line[6:].strip())
-            except ValueError:
-                return None
-            with _lock:
-                _btime[root] = value
-            return value
-    return None
 
 
 class _Passwd:

@@ -15,6 +15,7 @@ from typing import Callable, TypeVar
 
 from sysmon._host import open_proc_dir
 from sysmon._pure_sys import *  # noqa: F403  (the system-file parsers, sysmon._rawsys)
+from sysmon._pure_sys import read_at
 from sysmon._raw import GROUPS, NAME_CAP, ZERO_STAT, ZERO_STATM, ZERO_STATUS, RawRow
 from sysmon.errors import NoSuchProcess, ParseError, SysmonError
 from sysmon.fields import FileGroup
@@ -40,8 +41,6 @@ _KEEP = (0, 1, 2, 3, 4, 5, 6, 8, 10, 11, 14, 15, 16, 18, 19, 20)  # cminflt etc.
 _PROCESSOR = re.compile(_SIGNED)
 _IDS = re.compile(rb"[ \t]*(-?[0-9]+)(?=[ \t]|\Z)")
 _STATM = re.compile(rb"([0-9]+) ([0-9]+) ([0-9]+)" + _END)
-# O_NONBLOCK as in csrc/io.c: a planted FIFO reads as empty instead of hanging.
-_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NOCTTY | os.O_NONBLOCK
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -177,21 +176,6 @@ def parse_statm(data: bytes) -> tuple[int, int, int]:
 # --- I/O ----------------------------------------------------------------------
 
 
-def _read_at(dirfd: int, name: str) -> bytes:
-    """Read dirfd/name to EOF without following a symlink (raises OSError)."""
-    fd = os.open(name, _OPEN_FLAGS, dir_fd=dirfd)
-    try:
-        chunks = []
-        while True:
-            b = os.read(fd, 65536)
-            if not b:
-                break
-            chunks.append(b)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
 class _Vanished(Exception):
     pass
 
@@ -210,7 +194,7 @@ _FATAL = (errno.ENOMEM, errno.EMFILE, errno.ENFILE)
 def _read(dirfd: int, name: str) -> bytes | int:
     """The file's bytes, or a positive errno; _Vanished on ENOENT/ESRCH."""
     try:
-        return _read_at(dirfd, name)
+        return read_at(dirfd, name)
     except OSError as e:
         if e.errno in (errno.ENOENT, errno.ESRCH):
             raise _Vanished from None

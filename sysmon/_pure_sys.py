@@ -158,7 +158,13 @@ def read_file(path: str) -> bytes:
 
     OSError (FileNotFoundError, PermissionError, ...) propagates with the path
     set, from the open as from a read (EISDIR, EAGAIN on a FIFO, ...)."""
-    fd = os.open(path, _OPEN_FLAGS)
+    return read_at(None, path)
+
+
+def read_at(dirfd: int | None, path: str) -> bytes:
+    """dirfd/path (or path alone) to EOF, as csrc/io.c's sm_read_at: the one
+    read loop of the pure backend, for the process scan too."""
+    fd = os.open(path, _OPEN_FLAGS, dir_fd=dirfd)
     try:
         first = os.read(fd, _CHUNK)
         if not first:

@@ -12,7 +12,7 @@ import os
 from typing import Any, Callable, TypeVar
 
 from sysmon import _backend
-from sysmon.errors import AccessDenied, ParseError, SysmonError
+from sysmon.errors import ParseError, SysmonError, from_errno
 
 _T = TypeVar("_T")
 
@@ -54,9 +54,7 @@ def _nul(path: str) -> SysmonError:
 
 
 def _error(e: OSError, path: str) -> SysmonError:
-    if e.errno in (errno.EACCES, errno.EPERM):
-        return AccessDenied(None, path)
-    return SysmonError(f"cannot read {path}: {os.strerror(e.errno or 0)}")
+    return from_errno(e.errno or 0, None, path)
 
 
 def parse(path: str, parser: str, data: bytes, *args: Any) -> Any:
@@ -84,6 +82,25 @@ def load_optional(path: str, parser: str, *args: Any) -> Any:
 def dec(m: int, scale: int) -> float:
     """A kernel decimal (m / 10**scale) as a float, the same in both backends."""
     return m / 10**scale if scale else float(m)
+
+
+_btime: dict[str, int] = {}
+
+
+def boot_time(root: str) -> int | None:
+    """btime of <root>/proc/stat (epoch seconds), read with the backend's
+    /proc/stat parser and cached per root; None when it cannot be had."""
+    cached = _btime.get(root)
+    if cached is not None:
+        return cached
+    try:
+        raw = load_optional(path_of(root, "proc/stat"), "parse_cpustat")
+    except SysmonError:
+        return None
+    btime: int | None = None if raw is None else raw[1][1]
+    if btime is not None:
+        _btime[root] = btime
+    return btime
 
 
 def check_root(root: str) -> None:

@@ -160,23 +160,32 @@ def usage_from(st: os.statvfs_result) -> DiskUsage:
     )
 
 
-def disk_io_from(rows: list[tuple[int, int, bytes, tuple[int, ...]]]) -> dict[str, DiskIO]:
-    out: dict[str, DiskIO] = {}
+def disk_record(major: int, minor: int, v: tuple[int, ...]) -> DiskIO:
+    """One parsed diskstats line as a record (11, 15 or 17 counters)."""
+    n = len(v)
+    disc = (v[11], v[12], v[13] * SECTOR, v[14] / 1000) if n >= 15 else (None,) * 4
+    flush = (v[15], v[16] / 1000) if n >= 17 else (None, None)
+    return DiskIO(
+        major, minor,
+        v[0], v[1], v[2] * SECTOR, v[3] / 1000,
+        v[4], v[5], v[6] * SECTOR, v[7] / 1000,
+        v[8], v[9] / 1000, v[10] / 1000,
+        *disc, *flush,
+    )
+
+
+def disk_raw_by_name(
+    rows: list[tuple[int, int, bytes, tuple[int, ...]]],
+) -> dict[str, tuple[int, int, tuple[int, ...]]]:
+    """name -> (major, minor, counters); the first line of a name wins."""
+    out: dict[str, tuple[int, int, tuple[int, ...]]] = {}
     for major, minor, name, v in rows:
-        key = _s(name)
-        if key in out:
-            continue
-        n = len(v)
-        disc = (v[11], v[12], v[13] * SECTOR, v[14] / 1000) if n >= 15 else (None,) * 4
-        flush = (v[15], v[16] / 1000) if n >= 17 else (None, None)
-        out[key] = DiskIO(
-            major, minor,
-            v[0], v[1], v[2] * SECTOR, v[3] / 1000,
-            v[4], v[5], v[6] * SECTOR, v[7] / 1000,
-            v[8], v[9] / 1000, v[10] / 1000,
-            *disc, *flush,
-        )
+        out.setdefault(_s(name), (major, minor, v))
     return out
+
+
+def disk_io_from(rows: list[tuple[int, int, bytes, tuple[int, ...]]]) -> dict[str, DiskIO]:
+    return {k: disk_record(*t) for k, t in disk_raw_by_name(rows).items()}
 
 
 def disk_io(*, root: str | None = None) -> dict[str, DiskIO]:

@@ -315,4 +315,22 @@ def _net() -> list[Spec]:
     return out
 
 
-SYSTEM_SPECS: tuple[Spec, ...] = (*_cpu(), *_memory(), *_load(), *_disk(), *_net())
+def _sample() -> list[Spec]:
+    """The numbers of Snapshot and SystemSample themselves (their other
+    attributes are the records above)."""
+    return [
+        Spec("snapshot.timestamp", "float", "seconds",
+             "time.monotonic() (or the sampler's injected clock), just before the reads",
+             "as is", "when the snapshot was taken"),
+        Spec("snapshot.uptime", "float", "seconds", "/proc/uptime value 1", "as printed",
+             "time since boot (uptime.seconds)"),
+        Spec("system_sample.interval", "float | None", "seconds",
+             "the timestamps of this sample and the previous one",
+             "difference; None on the first sample or when the clock did not move",
+             "the interval the rates are measured over"),
+    ]
+
+
+SYSTEM_SPECS: tuple[Spec, ...] = (
+    *_cpu(), *_memory(), *_load(), *_disk(), *_net(), *_sample(),
+)

@@ -29,11 +29,16 @@ class NetIO(NamedTuple):
     tx_compressed: int
 
 
-def net_io_from(rows: list[tuple[bytes, tuple[int, ...]]]) -> dict[str, NetIO]:
-    out: dict[str, NetIO] = {}
+def net_raw_by_name(rows: list[tuple[bytes, tuple[int, ...]]]) -> dict[str, tuple[int, ...]]:
+    """name -> counters; the first line of a name wins."""
+    out: dict[str, tuple[int, ...]] = {}
     for name, v in rows:
-        out.setdefault(name.decode("utf-8", "surrogateescape"), NetIO._make(v))
+        out.setdefault(name.decode("utf-8", "surrogateescape"), v)
     return out
+
+
+def net_io_from(rows: list[tuple[bytes, tuple[int, ...]]]) -> dict[str, NetIO]:
+    return {k: NetIO._make(v) for k, v in net_raw_by_name(rows).items()}
 
 
 def net_io(*, root: str | None = None) -> dict[str, NetIO]:

@@ -17,8 +17,9 @@ from collections.abc import Iterable
 from typing import Any, Callable, NamedTuple
 
 from sysmon import _backend
-from sysmon._host import CLK_TCK, PAGE_SIZE, boot_time, proc_path, resolve_root, user_names
+from sysmon._host import CLK_TCK, PAGE_SIZE, proc_path, resolve_root, user_names
 from sysmon._raw import GROUPS, RawRow
+from sysmon._sysread import boot_time
 from sysmon.errors import NoSuchProcess, from_errno
 from sysmon.fields import FIELDS, PROCESS_FIELDS, FileGroup, mask_for, unknown_fields
 

@@ -24,7 +24,8 @@ from sysmon.disk import (
     DiskIO,
     DiskUsage,
     Mount,
-    disk_io_from,
+    disk_raw_by_name,
+    disk_record,
     mountinfo_path,
     mounts_at,
     usage_from,
@@ -41,7 +42,7 @@ from sysmon.memory import (
     vm_events_from,
     vmstat_from,
 )
-from sysmon.net import NetIO, net_io_from
+from sysmon.net import NetIO, net_raw_by_name
 
 # Counter ranges.  /proc/diskstats prints the counts as unsigned long and the
 # millisecond fields (4 read ms, 8 write ms, 10 io ms) as 32-bit unsigned int;
@@ -175,19 +176,17 @@ def _read(root: str, timestamp: float, usage: bool) -> tuple[Snapshot, _Raw]:
     ms = mounts_at(mi_path, mi_data) if mi_data is not None else []
     total = cpu_times_from(cpus, stat_path)
     percpu = percpu_times_from(cpus)
+    disks = disk_raw_by_name(disk_rows)  # kept raw for the rates
+    nets = net_raw_by_name(net_rows)
     snap = Snapshot(
         timestamp, total, percpu, cpu_stats_from(stats),
         memory_from(mi, path_of(root, "proc/meminfo")), swap_from(mi, vm),
         vm_events_from(vm or {}), loadavg_at(root), uptime_at(root).seconds,
-        pressure_at(root), disk_io_from(disk_rows), net_io_from(net_rows),
+        pressure_at(root),
+        {k: disk_record(*t) for k, t in disks.items()},
+        {k: NetIO._make(v) for k, v in nets.items()},
         ms, _usage(ms) if usage and os.path.realpath(root) == "/" else {},
     )
-    disks: dict[str, tuple[int, int, tuple[int, ...]]] = {}
-    for ma, mi_, n, v in disk_rows:
-        disks.setdefault(n.decode("utf-8", "surrogateescape"), (ma, mi_, v))
-    nets: dict[str, tuple[int, ...]] = {}
-    for n, v in net_rows:
-        nets.setdefault(n.decode("utf-8", "surrogateescape"), v)
     return snap, (cpus, disks, nets)
 
 

@@ -29,6 +29,12 @@ RECORDS: dict[str, Any] = {
     "net_io": sysmon.NetIO,
     "net_rate": sysmon.NetRate,
 }
+# Containers of records: only their own numbers are registry fields; every
+# other attribute is a record (or a mapping of records) declared above.
+CONTAINERS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "snapshot": (sysmon.Snapshot, ("timestamp", "uptime")),
+    "system_sample": (sysmon.SystemSample, ("interval",)),
+}
 
 
 @pytest.mark.parametrize("scope", sorted(RECORDS))
@@ -40,7 +46,18 @@ def test_record_and_registry_agree(scope: str) -> None:
 
 def test_no_registry_scope_without_record() -> None:
     scopes = {f.scope for f in FIELDS.values()} - {"process"}
-    assert scopes == set(RECORDS)
+    assert scopes == set(RECORDS) | set(CONTAINERS)
+
+
+@pytest.mark.parametrize("scope", sorted(CONTAINERS))
+def test_container_numbers_are_declared(scope: str) -> None:
+    record, numbers = CONTAINERS[scope]
+    declared = [f.name.split(".", 1)[1] for f in FIELDS.values() if f.scope == scope]
+    assert declared == list(numbers)
+    rest = [a for a in record._fields if a not in numbers]
+    scalars = {"int", "float", "str", "bool", "int | None", "float | None", "str | None"}
+    for a in rest:  # records, or mappings and lists of records: no bare number
+        assert str(record.__annotations__[a]) not in scalars, a
 
 
 def test_explain_system_field() -> None:

@@ -31,7 +31,7 @@ from fractions import Fraction
 from typing import TextIO, Union
 
 import sysmon
-from sysmon.cli._output import Column, ascii_only, format_table, write_lines
+from sysmon.cli._output import Column, SubParsers, ascii_only, format_table, write_lines
 
 UNAVAILABLE = "-"
 
@@ -80,9 +80,15 @@ def add_interval(p: argparse.ArgumentParser, help_text: str, default: float | No
                    help=help_text)
 
 
-def add_long_help(p: argparse.ArgumentParser) -> None:
-    """``--help`` alone, for parsers made with add_help=False (where -h is human)."""
+def human_parser(sub: SubParsers, name: str, help: str, description: str
+                 ) -> argparse.ArgumentParser:
+    """A subcommand whose ``-h`` means human units (as in free and df):
+    ``--help`` alone shows the help."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        name, help=help, description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter, add_help=False)
     p.add_argument("--help", action="help", help="show this help message and exit")
+    return p
 
 
 def prepare(args: argparse.Namespace) -> None:
@@ -233,10 +239,10 @@ __all__ = [
     "Rates",
     "add_common",
     "add_interval",
-    "add_long_help",
     "df_human",
     "dump_json",
     "fixed",
+    "human_parser",
     "jsonable",
     "pairs",
     "prepare",

@@ -28,9 +28,9 @@ from sysmon.cli._system import (
     Rates,
     add_common,
     add_interval,
-    add_long_help,
     df_human,
     fixed,
+    human_parser,
     prepare,
     run_frames,
     stdout,
@@ -66,14 +66,8 @@ IO_TITLES = (
 
 
 def add_parser(sub: SubParsers) -> None:
-    p = sub.add_parser(
-        "disk",
-        help="filesystems like df (with inodes), I/O rates with --interval",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        add_help=False,
-    )
-    add_long_help(p)
+    p = human_parser(sub, "disk", "filesystems like df (with inodes), I/O rates with --interval",
+                     DESCRIPTION)
     p.add_argument("-h", "--human", action="store_true",
                    help="sizes and counts in df's human units (4.0K, 12G; powers of 1024)")
     p.add_argument("-a", "--all", action="store_true",

@@ -17,7 +17,7 @@ from typing import TextIO
 
 import sysmon
 from sysmon.cli._output import SubParsers
-from sysmon.cli._system import Frame, add_common, add_long_help, prepare, run_frames, stdout
+from sysmon.cli._system import Frame, add_common, human_parser, prepare, run_frames, stdout
 
 DESCRIPTION = """\
 Show memory and swap like `free`: total, used, free, shared, buff/cache
@@ -40,14 +40,7 @@ _UNITS = (
 
 
 def add_parser(sub: SubParsers) -> None:
-    p = sub.add_parser(
-        "mem",
-        help="memory and swap, like free",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        add_help=False,
-    )
-    add_long_help(p)
+    p = human_parser(sub, "mem", "memory and swap, like free", DESCRIPTION)
     unit = p.add_mutually_exclusive_group()
     for short, long, exponent, what in _UNITS:
         names = [n for n in (short, long) if n is not None]

@@ -20,8 +20,8 @@ from sysmon.cli._system import (
     Rates,
     add_common,
     add_interval,
-    add_long_help,
     fixed,
+    human_parser,
     prepare,
     run_frames,
     stdout,
@@ -46,14 +46,7 @@ RATE_TITLES = (("rxB/s", "rx_bytes_per_s"), ("txB/s", "tx_bytes_per_s"),
 
 
 def add_parser(sub: SubParsers) -> None:
-    p = sub.add_parser(
-        "net",
-        help="network interfaces: counters, rates with --interval",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        add_help=False,
-    )
-    add_long_help(p)
+    p = human_parser(sub, "net", "network interfaces: counters, rates with --interval", DESCRIPTION)
     p.add_argument("-h", "--human", action="store_true",
                    help="bytes in 1024-based units (1.5K, 12M)")
     add_interval(p, "show rates per second, measured over SECONDS", None)
