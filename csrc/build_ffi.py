@@ -16,7 +16,9 @@ from pathlib import Path
 from cffi import FFI
 
 HERE = Path(__file__).resolve().parent
-SOURCES = ["parse_proc.c", "parse_sys.c", "scan_proc.c", "scan_sys.c", "io.c"]
+SOURCES = [
+    "parse_proc.c", "parse_sys.c", "parse_net.c", "scan_proc.c", "scan_sys.c", "scan_net.c", "io.c"
+]
 WARNINGS = [
     "-Wall",
     "-Wextra",

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* A cursor over [p, end).  Readers never look at or past end. */
 struct sm_cur {
@@ -106,6 +107,43 @@ static inline int sm_read_dec(struct sm_cur *c, uint64_t *m, uint32_t *scale)
 static inline int sm_at_field_end(const struct sm_cur *c)
 {
     return c->p == c->end || sm_is_blank(*c->p) || *c->p == '\n';
+}
+
+/* ---- lines and tokens (shared by every text parser) ---- */
+
+/* Cut the next line (without its '\n') off the input.  0 at the end: the
+ * empty piece after a final '\n' is never a line. */
+static inline int sm_next_line(struct sm_cur *in, struct sm_cur *line)
+{
+    const char *nl;
+
+    if (in->p >= in->end)
+        return 0;
+    nl = memchr(in->p, '\n', (size_t)(in->end - in->p));
+    line->p = in->p;
+    line->end = nl ? nl : in->end;
+    in->p = nl ? nl + 1 : in->end;
+    return 1;
+}
+
+/* Skip blanks; 1 when nothing but blanks was left. */
+static inline int sm_at_line_end(struct sm_cur *c)
+{
+    sm_skip_blanks(c);
+    return c->p == c->end;
+}
+
+/* The next blank-separated token of a line: 0 when there is none. */
+static inline int sm_next_tok(struct sm_cur *c, const char **tok, size_t *tlen)
+{
+    sm_skip_blanks(c);
+    if (c->p == c->end)
+        return 0;
+    *tok = c->p;
+    while (c->p < c->end && !sm_is_blank(*c->p))
+        c->p++;
+    *tlen = (size_t)(c->p - *tok);
+    return 1;
 }
 
 #endif

@@ -16,20 +16,6 @@
 
 /* ---- cursors over lines and fields ------------------------------------- */
 
-/* Cut the next line (without its '\n') off the input.  0 at the end. */
-static int next_line(struct sm_cur *in, struct sm_cur *line)
-{
-    const char *nl;
-
-    if (in->p >= in->end)
-        return 0;
-    nl = memchr(in->p, '\n', (size_t)(in->end - in->p));
-    line->p = in->p;
-    line->end = nl ? nl : in->end;
-    in->p = nl ? nl + 1 : in->end;
-    return 1;
-}
-
 /*
  * A one-value file (loadavg, uptime, cpu.max, sysfs numbers): blank lines
  * and blanks before the value are skipped; after it, nothing may follow but
@@ -53,26 +39,6 @@ static int one_line_end(struct sm_cur *c)
         sm_skip_blanks(c);
     }
     return c->p == c->end;
-}
-
-/* Skip blanks; 1 when nothing but blanks was left. */
-static int at_line_end(struct sm_cur *c)
-{
-    sm_skip_blanks(c);
-    return c->p == c->end;
-}
-
-/* The next blank-separated token of a line: 0 when there is none. */
-static int next_tok(struct sm_cur *c, const char **tok, size_t *tlen)
-{
-    sm_skip_blanks(c);
-    if (c->p == c->end)
-        return 0;
-    *tok = c->p;
-    while (c->p < c->end && !sm_is_blank(*c->p))
-        c->p++;
-    *tlen = (size_t)(c->p - *tok);
-    return 1;
 }
 
 static int tok_is(const char *tok, size_t tlen, const char *word)
@@ -119,7 +85,7 @@ static int u64_rest(struct sm_cur *c, uint64_t *out, uint32_t keep, uint32_t *co
     uint32_t k = 0;
 
     memset(out, 0, keep * sizeof(*out));
-    while (k < keep && !at_line_end(c)) {
+    while (k < keep && !sm_at_line_end(c)) {
         if (u64_field(c, &out[k]))
             return -EINVAL;
         k++;
@@ -179,13 +145,13 @@ int sm_parse_cpustat(const char *buf, size_t len, struct sm_cpustat *st,
 
     memset(st, 0, sizeof(*st));
     *n = 0;
-    while (next_line(&in, &ln)) {
+    while (sm_next_line(&in, &ln)) {
         const char *tok;
         size_t tlen;
         int64_t cpu;
         int rc;
 
-        if (!next_tok(&ln, &tok, &tlen))
+        if (!sm_next_tok(&ln, &tok, &tlen))
             continue;
         rc = cpu_key(tok, tlen, &cpu);
         if (rc < 0)
@@ -208,7 +174,7 @@ int sm_parse_cpustat(const char *buf, size_t len, struct sm_cpustat *st,
                 continue;
             if (u64_field(&ln, &v))
                 return -EINVAL;
-            if (stat_keys[i].whole && !at_line_end(&ln))
+            if (stat_keys[i].whole && !sm_at_line_end(&ln))
                 return -EINVAL;
             if (!(st->have & (1u << stat_keys[i].idx))) {
                 st->v[stat_keys[i].idx] = v;
@@ -250,11 +216,11 @@ static int parse_kv(const char *buf, size_t len, int colon, const char *keys, si
     *n = 0;
     if (len > UINT32_MAX)
         return -EOVERFLOW; /* key offsets are 32-bit */
-    while (next_line(&in, &ln)) {
+    while (sm_next_line(&in, &ln)) {
         struct sm_kv *row = nrows < cap ? &rows[nrows] : &spare;
         const char *key, *key_end;
 
-        if (at_line_end(&ln))
+        if (sm_at_line_end(&ln))
             continue;
         key = ln.p;
         if (colon) {
@@ -285,7 +251,7 @@ static int parse_kv(const char *buf, size_t len, int colon, const char *keys, si
             ln.p += 2;
             row->kb = 1;
         }
-        if (!at_line_end(&ln))
+        if (!sm_at_line_end(&ln))
             return -EINVAL;
         if (keys == NULL || key_wanted(key, (size_t)(key_end - key), keys, keys_len))
             nrows++;
@@ -397,14 +363,14 @@ int sm_parse_pressure(const char *buf, size_t len, struct sm_psi *out)
     struct sm_cur in = { buf, buf + len }, ln;
 
     memset(out, 0, sizeof(*out));
-    while (next_line(&in, &ln)) {
+    while (sm_next_line(&in, &ln)) {
         struct sm_psi_line tmp;
         struct sm_psi_line *dst;
         uint32_t *have;
         const char *tok;
         size_t tlen;
 
-        if (!next_tok(&ln, &tok, &tlen))
+        if (!sm_next_tok(&ln, &tok, &tlen))
             continue;
         if (tok_is(tok, tlen, "some")) {
             dst = &out->some;
@@ -419,7 +385,7 @@ int sm_parse_pressure(const char *buf, size_t len, struct sm_psi *out)
         if (psi_item(&ln, "avg10", &tmp.avg10, NULL) ||
             psi_item(&ln, "avg60", &tmp.avg60, NULL) ||
             psi_item(&ln, "avg300", &tmp.avg300, NULL) ||
-            psi_item(&ln, "total", NULL, &tmp.total) || !at_line_end(&ln))
+            psi_item(&ln, "total", NULL, &tmp.total) || !sm_at_line_end(&ln))
             return -EINVAL;
         if (!*have) {
             *dst = tmp;
@@ -475,7 +441,7 @@ static int mount_str(struct sm_cur *c, struct arena *a, struct sm_mount *row, in
     const char *tok;
     size_t tlen;
 
-    if (!next_tok(c, &tok, &tlen))
+    if (!sm_next_tok(c, &tok, &tlen))
         return -EINVAL;
     row->str_off[k] = a->used;
     unescape(a, tok, tlen);
@@ -504,7 +470,7 @@ static int mount_line(struct sm_cur *c, struct arena *a, struct sm_mount *row)
     /* optional fields up to the lone "-", joined by one space */
     row->str_off[SM_MNT_OPTIONAL] = a->used;
     for (;;) {
-        if (!next_tok(c, &tok, &tlen))
+        if (!sm_next_tok(c, &tok, &tlen))
             return -EINVAL; /* no separator */
         if (tok_is(tok, tlen, "-"))
             break;
@@ -528,10 +494,10 @@ int sm_parse_mountinfo(const char *buf, size_t len, struct sm_mount *rows, size_
     size_t nrows = 0;
 
     *n = 0;
-    while (next_line(&in, &ln)) {
+    while (sm_next_line(&in, &ln)) {
         struct sm_mount *row = nrows < cap ? &rows[nrows] : &spare;
 
-        if (at_line_end(&ln))
+        if (sm_at_line_end(&ln))
             continue;
         memset(row, 0, sizeof(*row));
         if (mount_line(&ln, &a, row))
@@ -552,16 +518,16 @@ int sm_parse_diskstats(const char *buf, size_t len, struct sm_disk *rows, size_t
     size_t nrows = 0;
 
     *n = 0;
-    while (next_line(&in, &ln)) {
+    while (sm_next_line(&in, &ln)) {
         struct sm_disk *row = nrows < cap ? &rows[nrows] : &spare;
         const char *name;
         size_t nlen;
         uint32_t count;
 
-        if (at_line_end(&ln))
+        if (sm_at_line_end(&ln))
             continue;
         if (u64_field(&ln, &row->major) || u64_field(&ln, &row->minor) ||
-            !next_tok(&ln, &name, &nlen))
+            !sm_next_tok(&ln, &name, &nlen))
             return -EINVAL;
         row->name_off = (uint64_t)(name - buf);
         row->name_len = nlen;
@@ -585,14 +551,14 @@ int sm_parse_netdev(const char *buf, size_t len, struct sm_netdev *rows, size_t 
     size_t nrows = 0;
 
     *n = 0;
-    while (next_line(&in, &ln)) {
+    while (sm_next_line(&in, &ln)) {
         struct sm_netdev *row = nrows < cap ? &rows[nrows] : &spare;
         const char *colon = NULL;
         uint32_t count;
 
         if (ln.p < ln.end && memchr(ln.p, '|', (size_t)(ln.end - ln.p)) != NULL)
             continue; /* a header line */
-        if (at_line_end(&ln))
+        if (sm_at_line_end(&ln))
             continue;
         /* the name runs to the LAST ':' of the line */
         for (const char *q = ln.end; q > ln.p; q--) {

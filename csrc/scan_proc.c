@@ -36,40 +36,9 @@ void sm_ctx_free(struct sm_ctx *ctx)
     if (ctx == NULL)
         return;
     sm_buf_free(&ctx->buf);
+    sm_buf_free(&ctx->nl);
+    free(ctx->socks);
     free(ctx);
-}
-
-/* A canonical pid: 1..2^31-1 in decimal, no sign, no leading zero. */
-static int32_t parse_pid_name(const char *s)
-{
-    int64_t v = 0;
-
-    if (s[0] < '1' || s[0] > '9')
-        return -1;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        v = v * 10 + (*s - '0');
-        if (v > INT32_MAX)
-            return -1;
-    }
-    return (int32_t)v;
-}
-
-/* Decimal text of a positive pid into out (at least 12 bytes). */
-static void pid_to_name(int32_t pid, char *out)
-{
-    char tmp[12];
-    int n = 0, i = 0;
-    uint32_t v = (uint32_t)pid;
-
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v && n < (int)sizeof(tmp));
-    while (n > 0)
-        out[i++] = tmp[--n];
-    out[i] = '\0';
 }
 
 /* Errors that are this process's limits, not the target's: they end the
@@ -232,7 +201,7 @@ int sm_scan_procs(struct sm_ctx *ctx, const char *proc_path, uint32_t mask,
         }
         if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
             continue;
-        pid = parse_pid_name(de->d_name);
+        pid = sm_pid_name(de->d_name);
         if (pid < 0)
             continue;
         row = n < cap ? &rows[n] : &scratch;
@@ -279,7 +248,7 @@ int sm_open_pid(int procfd, int32_t pid)
 
     if (pid <= 0)
         return -EINVAL;
-    pid_to_name(pid, name);
+    sm_pid_to_name(pid, name);
     fd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd >= 0)
         return fd;

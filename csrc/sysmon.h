@@ -284,6 +284,111 @@ int sm_parse_int(const char *buf, size_t len, int64_t *out);
  * context's buffer: returns its length and points *data at it (valid until
  * the next call on ctx), or -errno. */
 long sm_read_file(struct sm_ctx *ctx, const char *path, const char **data);
+/* ---- sockets (issue 4): pure parsers in parse_net.c, I/O in scan_net.c ----
+ * The contract both backends follow is sysmon/_rawnet.py.  Parsers return the
+ * source's raw values; the domain module (sysmon/sockets.py) normalizes. */
+
+/* Bits of sm_sock.have: which optional values the source gave. */
+#define SM_SKH_UID    0x1   /* uid (inet: always; unix: netlink UNIX_DIAG_UID) */
+#define SM_SKH_QUEUES 0x2   /* rqueue, wqueue (inet: always; unix: UNIX_DIAG_RQLEN) */
+#define SM_SKH_PEER   0x4   /* peer (unix, netlink UNIX_DIAG_PEER) */
+#define SM_SKH_NAME   0x8   /* name_off/name_len (unix: a bound name) */
+#define SM_SKH_INFO   0x10  /* rtt, rttvar, retrans (tcp_info up to tcpi_total_retrans) */
+#define SM_SKH_BYTES  0x20  /* bytes_acked, bytes_received (tcp_info that long) */
+
+/* Status bits of sm_parse_diag. */
+#define SM_DIAG_DONE  0x1   /* NLMSG_DONE was seen: the dump is complete */
+#define SM_DIAG_INTR  0x2   /* a message carried NLM_F_DUMP_INTR */
+#define SM_DIAG_ERROR 0x4   /* the negative return is an NLMSG_ERROR's errno (the
+                               kernel's), not a malformed reply: tells them apart
+                               when the kernel's errno is itself EINVAL */
+
+/* One socket, from a sock_diag reply or a /proc/net line. */
+struct sm_sock {
+    uint64_t inode;
+    uint64_t name_off;       /* unix name: offset into the input (parsers) or arena (dump) */
+    uint64_t name_len;
+    uint64_t bytes_acked;    /* tcp_info tcpi_bytes_acked */
+    uint64_t bytes_received; /* tcp_info tcpi_bytes_received */
+    uint32_t uid;
+    uint32_t rqueue;
+    uint32_t wqueue;
+    uint32_t peer;           /* unix: the peer's inode */
+    uint32_t flags;          /* /proc/net/unix "Flags" column; 0 from netlink and inet */
+    uint32_t have;           /* SM_SKH_* */
+    uint32_t rtt;            /* tcp_info tcpi_rtt, microseconds */
+    uint32_t rttvar;         /* tcp_info tcpi_rttvar, microseconds */
+    uint32_t retrans;        /* tcp_info tcpi_total_retrans */
+    uint16_t lport;          /* host order */
+    uint16_t rport;
+    uint16_t type;           /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET (/proc/net/unix
+                                prints Type with 16 bits) */
+    uint8_t  laddr[16];      /* network byte order; AF_INET uses the first 4 */
+    uint8_t  raddr[16];
+    uint8_t  family;         /* AF_INET, AF_INET6, AF_UNIX */
+    uint8_t  proto;          /* IPPROTO_TCP, IPPROTO_UDP; 0 for unix */
+    uint8_t  state;          /* the source's state number, as is */
+};
+
+/* Messages of a sock_diag dump (one recv() buffer; messages must be whole).
+ * proto (IPPROTO_TCP or IPPROTO_UDP) is what inet rows were asked for.
+ * Returns 0, -ENOBUFS (*n = rows needed), -EINVAL (malformed), or the
+ * negative errno of an NLMSG_ERROR message (with SM_DIAG_ERROR in *status).
+ * *status gets SM_DIAG_* bits. */
+int sm_parse_diag(const char *buf, size_t len, int proto, struct sm_sock *rows, size_t cap,
+                  size_t *n, uint32_t *status);
+/* /proc/net/{tcp,tcp6,udp,udp6}: family AF_INET or AF_INET6, proto as above. */
+int sm_parse_net_inet(const char *buf, size_t len, int family, int proto,
+                      struct sm_sock *rows, size_t cap, size_t *n);
+/* /proc/net/unix */
+int sm_parse_net_unix(const char *buf, size_t len, struct sm_sock *rows, size_t cap,
+                      size_t *n);
+/* A /proc/<pid>/fd link target: "socket:[N]" -> 0 and *inode = N, else -EINVAL. */
+int sm_parse_socklink(const char *buf, size_t len, uint64_t *inode);
+
+/*
+ * Dump one table over NETLINK_SOCK_DIAG: family AF_INET or AF_INET6 with
+ * proto IPPROTO_TCP/IPPROTO_UDP, or AF_UNIX (proto ignored).  states is the
+ * kernel's state mask (1 << state).  want_info asks TCP for tcp_info.
+ * Unix names are copied to arena.  Returns 0; -ENOBUFS when rows or arena
+ * were too small (the whole dump is still drained; *n and *arena_used say
+ * what is needed); -errno from the socket calls or an NLMSG_ERROR reply;
+ * -EBADMSG for a malformed or truncated reply (not -EINVAL, which the kernel
+ * itself may answer).
+ */
+int sm_diag_dump(struct sm_ctx *ctx, int family, int proto, uint32_t states, int want_info,
+                 struct sm_sock *rows, size_t cap, char *arena, size_t arena_cap,
+                 size_t *n, size_t *arena_used);
+
+/* A socket open in a process: "socket:[inode]" at /proc/<pid>/fd/<fd>. */
+struct sm_sockref {
+    uint64_t inode;
+    int32_t  pid;
+    int32_t  fd;
+};
+/* The name (comm) of a process that holds at least one socket. */
+struct sm_pidname {
+    int32_t  pid;
+    int32_t  err;            /* 0, or the errno reading comm */
+    uint32_t name_len;
+    char     name[SM_NAME_CAP];
+};
+
+/*
+ * Every socket fd of every process under proc_path (only_pid < 0), or of
+ * only_pid.  A process that vanishes or denies its fd directory is skipped.
+ * names[] gets one row per process with at least one socket fd.  Returns 0,
+ * -ENOBUFS (the counts say what is needed), or -errno when proc_path cannot
+ * be read or we run out of memory or fds.
+ */
+int sm_scan_sockfds(struct sm_ctx *ctx, const char *proc_path, int32_t only_pid,
+                    struct sm_sockref *refs, size_t cap, struct sm_pidname *names,
+                    size_t names_cap, size_t *n_refs, size_t *n_names);
+
+/* The socket fds of one process through its held directory fd (pid fills
+ * the rows).  0, -ESRCH when it is gone, -EACCES, -ENOBUFS (*n says). */
+int sm_read_sockfds(struct sm_ctx *ctx, int dirfd, int32_t pid, struct sm_sockref *refs,
+                    size_t cap, size_t *n);
 /* cffi-cdef-end */
 
 #endif

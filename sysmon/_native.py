@@ -463,3 +463,6 @@ def parse_int(data: bytes) -> int:
     with o.lock:
         _check(lib.sm_parse_int(data, len(data), o.ptr), "<int buffer>")
         return int(o.ptr[0])
+
+
+from sysmon._native_net import *  # noqa: E402,F403

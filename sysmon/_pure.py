@@ -303,3 +303,4 @@ def read_proc(dirfd: int, pid: int, mask: int) -> RawRow | None:
         return None
     except _Fatal as e:
         raise SysmonError(f"cannot read process {pid}: {os.strerror(e.err)}") from None
+from sysmon._pure_net import *  # noqa: E402,F403
