@@ -28,6 +28,7 @@ from sysmon.load import LoadAvg, Pressure, PsiStats, Uptime, loadavg, pressure, 
 from sysmon.memory import Memory, Swap, VmEvents, meminfo, memory, swap, vm_events, vmstat
 from sysmon.net import NetIO, net_io
 from sysmon.process import Process, ProcessInfo, ProcessSample, ProcessSampler, processes
+from sysmon.sockets import Addr, Connection, TcpInfo, connections, listening
 from sysmon.system import (
     CpuPercent,
     DiskRate,
@@ -55,6 +56,8 @@ __all__ = [
     "FIELDS",
     "PROCESS_FIELDS",
     "AccessDenied",
+    "Addr",
+    "Connection",
     "CpuFreq",
     "CpuLimits",
     "CpuPercent",
@@ -82,12 +85,14 @@ __all__ = [
     "SysmonError",
     "SystemSample",
     "SystemSampler",
+    "TcpInfo",
     "Temperature",
     "Uptime",
     "VmEvents",
     "ZombieProcess",
     "__version__",
     "backend",
+    "connections",
     "cpu_count",
     "cpu_freq",
     "cpu_limits",
@@ -96,6 +101,7 @@ __all__ = [
     "disk_io",
     "disk_usage",
     "explain",
+    "listening",
     "loadavg",
     "meminfo",
     "memory",

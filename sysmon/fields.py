@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from sysmon.fields_net import NET_SPECS
 from sysmon.fields_system import SYSTEM_SPECS, Spec
 
 
@@ -118,7 +119,7 @@ def _system_field(s: Spec) -> Field:
 
 
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELDS}
-FIELDS.update((s.name, _system_field(s)) for s in SYSTEM_SPECS)
+FIELDS.update((s.name, _system_field(s)) for s in (*SYSTEM_SPECS, *NET_SPECS))
 
 
 def mask_for(names: frozenset[str] | set[str]) -> int:
@@ -149,19 +150,29 @@ def explain(name: str) -> str:
     )
 
 
-def markdown_table(system: bool = False) -> str:
-    """The README's field tables, generated from the registry: the process
-    fields, or (``system=True``) those of the system-wide records."""
+_NET_SCOPES = frozenset({"connection", "addr", "tcp_info"})
+
+
+def _group(f: Field) -> str:
+    if f.scope == "process":
+        return "process"
+    return "net" if f.scope in _NET_SCOPES else "system"
+
+
+def markdown_table(group: str = "process") -> str:
+    """The README's field tables, generated from the registry: the fields of
+    "process" records, "system"-wide records, or "net" (sockets)."""
     rows = ["| field | type | unit | kernel source | derivation |", "|---|---|---|---|---|"]
     for f in FIELDS.values():
-        if (f.scope == "process") == system:
+        if _group(f) != group:
             continue
-        src = f.source.replace("|", "\\|")
-        rows.append(f"| `{f.name}` | {f.type} | {f.unit} | {src} | {f.derivation} |")
+        cells = (f.type, f.unit, f.source, f.derivation)
+        t, u, src, der = (c.replace("|", "\\|") for c in cells)
+        rows.append(f"| `{f.name}` | {t} | {u} | {src} | {der} |")
     return "\n".join(rows) + "\n"
 
 
 if __name__ == "__main__":
     import sys
 
-    print(markdown_table(system=sys.argv[1:] == ["system"]), end="")
+    print(markdown_table(sys.argv[1] if sys.argv[1:] else "process"), end="")

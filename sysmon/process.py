@@ -22,6 +22,7 @@ from sysmon._raw import GROUPS, RawRow
 from sysmon._sysread import boot_time
 from sysmon.errors import NoSuchProcess, from_errno
 from sysmon.fields import FIELDS, PROCESS_FIELDS, FileGroup, mask_for, unknown_fields
+from sysmon.sockets import Connection, process_connections
 
 
 class ProcessInfo(NamedTuple):
@@ -239,6 +240,18 @@ class Process:
         except NoSuchProcess:
             return False
         return True
+
+    def connections(self, kind: str = "inet", *, tcp_info: bool = False,
+                    source: str = "auto") -> list[Connection]:
+        """The sockets this process holds, one record per fd (see
+        :func:`sysmon.connections` for kind, tcp_info and source)."""
+        with self._lock:
+            if not self._closer.alive:
+                raise ValueError("operation on a closed sysmon.Process")
+            conns = process_connections(self._fd, self._pid, self._root, kind,
+                                        tcp_info=tcp_info, source=source)
+        name = self.name()
+        return [c._replace(name=name) for c in conns]
 
     # -- reading ----------------------------------------------------------------
 

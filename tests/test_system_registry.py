@@ -28,6 +28,9 @@ RECORDS: dict[str, Any] = {
     "disk_rate": sysmon.DiskRate,
     "net_io": sysmon.NetIO,
     "net_rate": sysmon.NetRate,
+    "connection": sysmon.Connection,
+    "addr": sysmon.Addr,
+    "tcp_info": sysmon.TcpInfo,
 }
 # Containers of records: only their own numbers are registry fields; every
 # other attribute is a record (or a mapping of records) declared above.
@@ -85,4 +88,5 @@ def test_readme_tables_are_current() -> None:
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     assert _between(readme, "fields-table") == markdown_table()
-    assert _between(readme, "system-fields-table") == markdown_table(system=True)
+    assert _between(readme, "system-fields-table") == markdown_table("system")
+    assert _between(readme, "net-fields-table") == markdown_table("net")

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 import sysmon
-from sysmon.cli import cpu, disk, explain, mem, net, ps
+from sysmon.cli import cpu, disk, explain, mem, net, ps, sockets
 from sysmon.cli._output import UsageError
 from sysmon.sanitize import sanitize
 
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     mem.add_parser(sub)
     disk.add_parser(sub)
     net.add_parser(sub)
+    sockets.add_parser(sub)
     explain.add_parser(sub)
     return parser
 

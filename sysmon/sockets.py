@@ -1,0 +1,428 @@
+"""Network connections: which sockets exist, in what state, held by whom.
+
+Two sources, one result.  On the live root the kernel is asked over
+NETLINK_SOCK_DIAG (inet_diag for TCP and UDP, unix_diag for UNIX sockets);
+where that is refused (no diag module, a sandbox without netlink) and under
+any other root, /proc/net/{tcp,tcp6,udp,udp6,unix} are read instead.  Owning
+processes come from the ``socket:[inode]`` links in /proc/<pid>/fd.  The raw
+rows are the same in both backends (contract: sysmon._rawnet); this module
+turns them into :class:`Connection` records, once.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+from collections.abc import Collection, Iterable
+from typing import Any, NamedTuple, Union
+
+from sysmon import _backend
+from sysmon._host import proc_path, resolve_root
+from sysmon._rawnet import SockRaw, SockRef
+from sysmon._sysread import check_root, parse, path_of, read_optional
+from sysmon.errors import AccessDenied, NoSuchProcess, ParseError, SysmonError
+
+AF_INET = int(socket.AF_INET)
+AF_INET6 = int(socket.AF_INET6)
+AF_UNIX = int(socket.AF_UNIX)
+TCP = 6
+UDP = 17
+
+# (family, proto) tables of each kind, in the order they are listed.
+_TCP4, _TCP6, _UDP4, _UDP6, _UNIX = (AF_INET, TCP), (AF_INET6, TCP), (AF_INET, UDP), (
+    AF_INET6, UDP), (AF_UNIX, 0)
+KINDS: dict[str, tuple[tuple[int, int], ...]] = {
+    "inet": (_TCP4, _TCP6, _UDP4, _UDP6),
+    "inet4": (_TCP4, _UDP4),
+    "inet6": (_TCP6, _UDP6),
+    "tcp": (_TCP4, _TCP6),
+    "tcp4": (_TCP4,),
+    "tcp6": (_TCP6,),
+    "udp": (_UDP4, _UDP6),
+    "udp4": (_UDP4,),
+    "udp6": (_UDP6,),
+    "unix": (_UNIX,),
+    "all": (_TCP4, _TCP6, _UDP4, _UDP6, _UNIX),
+}
+SOURCES = ("auto", "netlink", "proc")
+
+# /proc/net file of each table.
+_PROC_FILES = {_TCP4: "tcp", _TCP6: "tcp6", _UDP4: "udp", _UDP6: "udp6", _UNIX: "unix"}
+
+# The kernel's TCP_* state numbers (include/net/tcp_states.h), which netlink
+# uses for every family and /proc/net/{tcp,udp} print.  12 (NEW_SYN_RECV, a
+# request socket) is shown as SYN_RECV, as ss and netstat do.
+_TCP_STATES = {
+    1: "ESTABLISHED", 2: "SYN_SENT", 3: "SYN_RECV", 4: "FIN_WAIT1", 5: "FIN_WAIT2",
+    6: "TIME_WAIT", 7: "CLOSE", 8: "CLOSE_WAIT", 9: "LAST_ACK", 10: "LISTEN",
+    11: "CLOSING", 12: "SYN_RECV",
+}
+# A datagram or unix socket in TCP_CLOSE is simply not connected: "UNCONN", as ss says.
+_UNCONN = "UNCONN"
+STATES: tuple[str, ...] = (*dict.fromkeys(_TCP_STATES.values()), _UNCONN)
+
+# /proc/net/unix prints a socket_state ("St") and __SO_ACCEPTCON in "Flags".
+_SS_STATES = {0: _UNCONN, 1: _UNCONN, 2: "SYN_SENT", 3: "ESTABLISHED", 4: "CLOSING"}
+_SO_ACCEPTCON = 0x10000
+
+# netlink errors that mean "this kernel or sandbox does not offer sock_diag
+# for this table": /proc/net is read instead.
+_NO_NETLINK = frozenset({
+    errno.EPROTONOSUPPORT, errno.EAFNOSUPPORT, errno.ENOENT, errno.EACCES, errno.EPERM,
+    errno.EOPNOTSUPP, errno.ESOCKTNOSUPPORT, errno.EINVAL,
+})
+
+
+class Addr(NamedTuple):
+    """An internet socket address."""
+
+    ip: str
+    port: int
+
+
+class TcpInfo(NamedTuple):
+    """A few tcp_info values of a TCP socket (netlink only, on request)."""
+
+    rtt: float  # seconds
+    rttvar: float  # seconds
+    retransmits: int  # segments retransmitted over the connection's life
+    bytes_acked: int | None
+    bytes_received: int | None
+
+
+Address = Union[Addr, str]
+
+
+class Connection(NamedTuple):
+    """One socket, or one (socket, holder) pair when several fds hold it.
+
+    ``laddr``/``raddr`` are :class:`Addr` for inet sockets; for UNIX sockets
+    they are paths ("" when unnamed; abstract names start with "\\0").
+    ``raddr`` is None when there is no remote end."""
+
+    fd: int | None
+    family: socket.AddressFamily
+    type: socket.SocketKind
+    laddr: Address
+    raddr: Address | None
+    status: str
+    uid: int | None
+    inode: int
+    rx_queue: int | None
+    tx_queue: int | None
+    pid: int | None
+    name: str | None
+    peer: int | None = None
+    tcp_info: TcpInfo | None = None
+
+
+# ---- reading --------------------------------------------------------------
+
+
+def _check_kind(kind: str) -> tuple[tuple[int, int], ...]:
+    tables = KINDS.get(kind)
+    if tables is None:
+        raise ValueError(f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
+    return tables
+
+
+def _check_source(source: str, root: str) -> str:
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}: choose one of {', '.join(SOURCES)}")
+    if source == "netlink" and root != "/":
+        raise ValueError("source='netlink' asks this process's network namespace; "
+                         f"it cannot read the root {root!r} (use source='proc')")
+    if source == "auto" and root != "/":
+        return "proc"
+    return source  # "auto" on the live root: netlink, falling back to /proc/net
+
+
+def net_file(root: str, name: str) -> str:
+    """<root>/proc/net/<name> for the live root.  Under another root (a host's
+    /proc seen from a container) /proc/net is the reader's own network
+    namespace: <root>/proc/1/net/<name> is the host's, when it is there."""
+    if root != "/":
+        init = path_of(root, f"proc/1/net/{name}")
+        if os.path.exists(init):
+            return init
+    return path_of(root, f"proc/net/{name}")
+
+
+# TCP_BOUND_INACTIVE (13): since Linux 6.6 an inet_diag dump that asks for it
+# also lists TCP sockets that are only bound (no listen, no connect).
+# /proc/net/tcp and `ss -tan` never show those, so the bit is left out: both
+# sources give the same sockets.
+_ALL_INET_STATES = 0xFFFFFFFF & ~(1 << 13)
+
+
+def _states_mask(statuses: frozenset[str] | None, unix: bool) -> int:
+    if statuses is None:
+        return _ALL_INET_STATES
+    mask = 0
+    for num, nm in _TCP_STATES.items():
+        if nm in statuses:
+            mask |= 1 << num
+    if _UNCONN in statuses or unix:
+        mask |= 1 << 7
+    return mask
+
+
+def _dump(table: tuple[int, int], source: str, root: str, statuses: frozenset[str] | None,
+          info: bool) -> tuple[list[SockRaw], str]:
+    """One table's raw rows and the source they came from ("netlink"/"proc")."""
+    be = _backend.current()
+    family, proto = table
+    if source != "proc":
+        # unix "UNCONN" and inet "CLOSE" share TCP_CLOSE; unix dumps ask for all
+        # states so that the peer's name can be found.
+        mask = _states_mask(statuses, False) if family != AF_UNIX else 0xFFFFFFFF
+        try:
+            rows: list[SockRaw] = be.diag_dump(family, proto, mask, info)
+        except ParseError as e:
+            raise ParseError("NETLINK_SOCK_DIAG reply", e.detail) from None
+        except OSError as e:
+            if source == "netlink" or e.errno not in _NO_NETLINK:
+                raise SysmonError(f"NETLINK_SOCK_DIAG dump failed: {os.strerror(e.errno or 0)}"
+                                  ) from None
+        else:
+            return rows, "netlink"
+    path = net_file(root, _PROC_FILES[table])
+    data = read_optional(path)
+    if data is None:  # no IPv6 on this kernel, or a tree without the file
+        return [], "proc"
+    if family == AF_UNIX:
+        return parse(path, "parse_net_unix", data), "proc"
+    return parse(path, "parse_net_inet", data, family, proto), "proc"
+
+
+_ip_cache: dict[bytes, str] = {}
+
+
+def _ip(family: int, packed: bytes) -> str:
+    s = _ip_cache.get(packed)
+    if s is None:
+        s = socket.inet_ntop(family, packed)
+        if len(_ip_cache) > 4096:
+            _ip_cache.clear()
+        _ip_cache[packed] = s
+    return s
+
+
+def _unix_name(raw: bytes | None, source: str) -> str:
+    """A unix socket's name as a str: the path, "\\0..." for abstract names."""
+    if raw is None:
+        return ""
+    if source == "netlink":
+        if raw[:1] != b"\0" and raw.endswith(b"\0"):
+            raw = raw[: raw.index(b"\0")]  # a path: up to its terminating NUL
+    elif raw[:1] == b"@":
+        raw = b"\0" + raw[1:]  # /proc/net/unix prints abstract names with '@'
+    return raw.decode("utf-8", "surrogateescape")
+
+
+_FAMILIES = {f: socket.AddressFamily(f) for f in (AF_INET, AF_INET6, AF_UNIX)}
+_TYPES: dict[int, Any] = {}
+
+
+def _socktype(t: int) -> Any:
+    k = _TYPES.get(t)
+    if k is None:
+        try:
+            k = socket.SocketKind(t)
+        except ValueError:
+            k = t
+        _TYPES[t] = k
+    return k
+
+
+Owners = dict[int, list[tuple[int, int]]]  # inode -> [(pid, fd), ...]
+Batch = tuple[list[SockRaw], str]  # one table's raw rows and their source
+
+
+def _unix_status(r: SockRaw, source: str) -> str:
+    if source == "proc":
+        return "LISTEN" if r[14] & _SO_ACCEPTCON else _SS_STATES.get(r[3], _UNCONN)
+    state = r[3]
+    return _UNCONN if state == 7 else _TCP_STATES.get(state, f"STATE_{state}")
+
+
+def _build(batches: list[Batch], owners: Owners | None, names: dict[int, str | None],
+           owned_only: bool, *, statuses: frozenset[str] | None = None,
+           ports: frozenset[int] | None = None) -> list[Connection]:
+    """Raw rows to records in one pass: filtered by status and port, one
+    record per holder when owners are known (see connections())."""
+    unix_names: dict[int, str] = {}
+    for rows, src in batches:
+        for r in rows:
+            if r[0] == AF_UNIX:
+                unix_names[r[8]] = _unix_name(r[12], src)
+    out: list[Connection] = []
+    append = out.append
+    ip_cache = _ip_cache
+    tcp_states = _TCP_STATES
+    for rows, src in batches:
+        from_proc = src == "proc"
+        for r in rows:
+            family, state, inode = r[0], r[3], r[8]
+            tinfo: TcpInfo | None = None
+            laddr: Address
+            raddr: Address | None
+            if family == AF_UNIX:
+                if ports is not None:
+                    continue
+                status = _unix_status(r, src)
+                laddr = unix_names[inode]
+                peer = r[13]
+                raddr = unix_names.get(peer, "") if peer else None
+                txq = r[11]
+            else:
+                if state == 7 and r[2] == UDP:
+                    status = _UNCONN
+                else:
+                    status = tcp_states.get(state) or f"STATE_{state}"
+                la, ra, rport = r[4], r[6], r[7]
+                laddr = Addr(ip_cache.get(la) or _ip(family, la), r[5])
+                if rport == 0 and not any(ra):
+                    raddr = None
+                else:
+                    raddr = Addr(ip_cache.get(ra) or _ip(family, ra), rport)
+                if ports is not None and r[5] not in ports and (
+                        raddr is None or rport not in ports):
+                    continue
+                peer = None
+                # the backlog limit netlink reports for LISTEN is not in /proc/net
+                txq = None if from_proc and state == 10 else r[11]
+                inf = r[15]
+                if inf is not None:
+                    tinfo = TcpInfo(inf[0] / 1e6, inf[1] / 1e6, inf[2], inf[3], inf[4])
+            if statuses is not None and status not in statuses:
+                continue
+            fam, kind = _FAMILIES[family], _socktype(r[1])
+            holders = owners.get(inode) if owners is not None and inode else None
+            if holders:
+                for pid, fd in holders:
+                    append(Connection(fd, fam, kind, laddr, raddr, status, r[9], inode, r[10],
+                                      txq, pid, names.get(pid), peer, tinfo))
+            elif not owned_only:
+                append(Connection(None, fam, kind, laddr, raddr, status, r[9], inode, r[10],
+                                  txq, None, None, peer, tinfo))
+    return out
+
+
+def _owners(root: str, only_pid: int | None) -> tuple[Owners, dict[int, str | None]]:
+    """inode -> [(pid, fd), ...] and pid -> name, from /proc/<pid>/fd links."""
+    try:
+        refs, names = _backend.current().scan_sockfds(proc_path(root), only_pid)
+    except OSError as e:
+        raise SysmonError(f"cannot read {proc_path(root)}: {os.strerror(e.errno or 0)}"
+                          ) from None
+    return _by_inode(refs), {
+        p: None if n is None else n.decode("utf-8", "surrogateescape") for p, n in names.items()
+    }
+
+
+def _by_inode(refs: Iterable[SockRef]) -> Owners:
+    by_inode: Owners = {}
+    for inode, pid, fd in sorted(refs):
+        by_inode.setdefault(inode, []).append((pid, fd))
+    return by_inode
+
+
+def _as_set(status: str | Iterable[str] | None) -> frozenset[str] | None:
+    if status is None:
+        return None
+    s = frozenset([status] if isinstance(status, str) else status)
+    bad = sorted(s - set(STATES))
+    if bad:
+        raise ValueError(f"unknown status {', '.join(bad)}: choose from {', '.join(STATES)}")
+    return s
+
+
+def _ports(port: int | Collection[int] | None) -> frozenset[int] | None:
+    if port is None:
+        return None
+    return frozenset([port] if isinstance(port, int) else port)
+
+
+def _gather(tables: tuple[tuple[int, int], ...], source: str, root: str,
+            statuses: frozenset[str] | None, info: bool) -> list[Batch]:
+    return [_dump(t, source, root, statuses, info) for t in tables]
+
+
+def connections(
+    kind: str = "inet",
+    pids: bool = True,
+    *,
+    status: str | Iterable[str] | None = None,
+    port: int | Collection[int] | None = None,
+    pid: int | None = None,
+    tcp_info: bool = False,
+    source: str = "auto",
+    root: str | os.PathLike[str] | None = None,
+) -> list[Connection]:
+    """The sockets of ``kind`` (see KINDS), like ``ss -tanp``.
+
+    pids: find the owning process of each socket (reads /proc/<pid>/fd).
+    status: keep only these states ("LISTEN", "ESTABLISHED", "UNCONN", ...).
+    port: keep sockets whose local or remote port is one of these.
+    pid: keep only the sockets this process holds (implies pids).
+    tcp_info: add rtt, retransmits and byte counts of TCP sockets (netlink).
+    source: "auto" (netlink on the live root, /proc/net where netlink is
+    refused and under any other root), "netlink" (an error when refused) or
+    "proc" (read /proc/net/* even on the live root).
+    """
+    tables = _check_kind(kind)
+    r = resolve_root(root)
+    check_root(r)
+    src = _check_source(source, r)
+    statuses = _as_set(status)
+    ports = _ports(port)
+    batches = _gather(tables, src, r, statuses, tcp_info)
+    if pid is None and not pids:
+        return _build(batches, None, {}, False, statuses=statuses, ports=ports)
+    owners, names = _owners(r, pid)
+    return _build(batches, owners, names, pid is not None, statuses=statuses, ports=ports)
+
+
+def listening(
+    kind: str = "inet",
+    pids: bool = True,
+    *,
+    port: int | Collection[int] | None = None,
+    pid: int | None = None,
+    source: str = "auto",
+    root: str | os.PathLike[str] | None = None,
+) -> list[Connection]:
+    """Sockets waiting for peers, like ``ss -tulpn``: sockets in LISTEN, and
+    bound datagram sockets (UDP, UNIX) with no remote end."""
+    conns = connections(kind, pids, port=port, pid=pid, source=source, root=root,
+                        status=("LISTEN", _UNCONN))
+    return [c for c in conns if c.status == "LISTEN" or _bound_unconnected(c)]
+
+
+def _bound_unconnected(c: Connection) -> bool:
+    """A datagram socket with a local name and no peer: it receives from anyone."""
+    if c.family == AF_UNIX:
+        return c.type == socket.SOCK_DGRAM and c.laddr != "" and c.peer is None
+    return c.raddr is None and isinstance(c.laddr, Addr) and c.laddr.port != 0
+
+
+def process_connections(dirfd: int, pid: int, root: str, kind: str = "inet", *,
+                        tcp_info: bool = False, source: str = "auto") -> list[Connection]:
+    """The sockets one process holds, through its held /proc/<pid> fd."""
+    tables = _check_kind(kind)
+    src = _check_source(source, root)
+    try:
+        refs: list[SockRef] | None = _backend.current().read_sockfds(dirfd, pid)
+    except OSError as e:
+        if e.errno in (errno.EACCES, errno.EPERM):
+            raise AccessDenied(pid, f"{proc_path(root)}/{pid}/fd") from None
+        raise SysmonError(f"cannot read {proc_path(root)}/{pid}/fd: "
+                          f"{os.strerror(e.errno or 0)}") from None
+    if refs is None:
+        raise NoSuchProcess(pid, f"{proc_path(root)}/{pid}")
+    return _build(_gather(tables, src, root, None, tcp_info), _by_inode(refs), {}, True)
+
+
+__all__ = ["KINDS", "STATES", "Addr", "Connection", "TcpInfo", "connections", "listening"]
