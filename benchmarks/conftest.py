@@ -127,18 +127,18 @@ def pytest_benchmark_update_machine_info(config, machine_info):
 
 
 def sources_digest() -> str:
-    """A digest of the measured code (sysmon/*.py, csrc/*, benchmarks/floor.c):
+    """A digest of the measured code (sysmon/*.py, csrc/*, benchmarks/floor*.c):
     names which version of the implementation the figures belong to."""
     repo = HERE.parent
     h = hashlib.sha256()
-    files = sorted([*repo.glob("sysmon/*.py"), *repo.glob("csrc/*.[ch]"), HERE / "floor.c"])
+    files = sorted([*repo.glob("sysmon/*.py"), *repo.glob("csrc/*.[ch]"), *HERE.glob("floor*.c")])
     for p in files:
         h.update(str(p.relative_to(repo)).encode() + b"\0" + p.read_bytes())
     return h.hexdigest()[:12]
 
 
 # --------------------------------------------------------------------------
-# load: >= 1000 idle processes for the whole session
+# load: >= 1000 idle processes for the process-table benchmarks
 # --------------------------------------------------------------------------
 
 
@@ -146,7 +146,10 @@ def _count_pids(proc: str = "/proc") -> int:
     return sum(1 for n in os.listdir(proc) if n.isdigit())
 
 
-@pytest.fixture(scope="session")
+# Module scope: the processes live while bench_process.py runs and are gone
+# before the next module, so the socket benchmarks (whose pid mapping walks
+# every /proc/<pid>/fd) never scan them.
+@pytest.fixture(scope="module")
 def idle_processes():
     """Spawn N_IDLE ``sleep 3600`` processes; kill and reap them at teardown.
 

@@ -4,6 +4,7 @@
     python benchmarks/run.py                      # run pytest-benchmark, then print the table
     python benchmarks/run.py --suite system       # only the system-sample benchmarks
     python benchmarks/run.py --suite process      # only the process-table benchmarks
+    python benchmarks/run.py --suite sockets      # only the network-connections benchmarks
     python benchmarks/run.py --save out.json      # ... and keep pytest-benchmark's JSON
     python benchmarks/run.py --json out.json      # print the table of an earlier run
     python benchmarks/run.py --markdown           # the same tables as Markdown (README.md)
@@ -14,15 +15,19 @@ It runs, from the repository root:
 
     python -m pytest benchmarks/ --benchmark-only --benchmark-json=FILE -p no:cacheprovider -s
 
-(``benchmarks/bench_process.py`` or ``benchmarks/bench_system.py`` instead of
-``benchmarks/`` with ``--suite process`` or ``--suite system``.)
+(``benchmarks/bench_process.py``, ``benchmarks/bench_system.py`` or
+``benchmarks/bench_sockets.py`` instead of ``benchmarks/`` with ``--suite
+process``, ``--suite system`` or ``--suite sockets``.)
 
 Environment (passed through to the benchmarks): SYSMON_BENCH_NPROCS (idle
 processes spawned, default 1000), SYSMON_BENCH_REPEATS (interleaved blocks,
 default 5), SYSMON_BENCH_ROUNDS (rounds per block, default 6),
 SYSMON_BENCH_WARMUP (warm-up rounds per block, default 1); for the system
 suite SYSMON_BENCH_SYS_ROUNDS (default 200) and SYSMON_BENCH_SYS_WARMUP
-(default 10) instead of the latter two.
+(default 10) instead of the latter two; for the sockets suite
+SYSMON_BENCH_SOCK_ROUNDS (default 10), SYSMON_BENCH_SOCK_WARMUP (default 1),
+SYSMON_BENCH_CONNS (loopback connections held, default 2600) and
+SYSMON_BENCH_UDP (bound UDP sockets held, default 100).
 
 Figures: the rounds of all blocks of one implementation are pooled; "us/proc"
 is the pooled median round time divided by the rows that implementation
@@ -32,7 +37,10 @@ of the block medians (the blocks of one rep run back to back, so that range
 shows how much the machine drifted); "minimums" is the ratio of the fastest
 rounds, the least disturbed by other load.  System groups (``system-*``) are
 reported per call ("us/sample"); the sub-benchmark groups (one domain call
-each) are summarised in one table.
+each) are summarised in one table.  Sockets groups (``sockets-*``) are reported
+per call (ms) and per socket (the rows that implementation returned); their
+ratios are of per-call times, and the "ss ... minus exec of true" rows subtract
+the median (minimum) of running ``true`` the same way from that of ss.
 """
 
 from __future__ import annotations
@@ -74,6 +82,7 @@ SUITES = {
     "all": "benchmarks/",
     "process": "benchmarks/bench_process.py",
     "system": "benchmarks/bench_system.py",
+    "sockets": "benchmarks/bench_sockets.py",
 }
 SYS_SAMPLE = "system-sample"
 SYS_ORDER = ["floor", "floor_py", "c", "c_snapshot", "python", "psutil"]
@@ -93,6 +102,58 @@ SYS_RATIOS = [
     ("c", "c_snapshot", "C sample() / C snapshot()", "", None),
     ("python", "floor_py", "pure / Python floor", "", None),
     ("floor_py", "floor", "Python floor / floor", "", None),
+]
+
+SOCK_PREFIX = "sockets-"
+SOCK_ORDER = [
+    "floor_pids", "floor", "c_pids", "c", "c_proc_pids", "c_proc", "python_pids", "python",
+    "python_proc_pids", "python_proc", "psutil", "ss_tup", "ss_tu", "ss_tp", "ss_t",
+    "exec_true", "ss_tup-exec", "ss_tu-exec", "ss_tp-exec", "ss_t-exec",
+]  # fmt: skip
+SOCK_LABEL = {
+    "floor_pids": "floor_net.c, with pids (ctypes)",
+    "floor": "floor_net.c, no pids (ctypes)",
+    "c_pids": "sysmon C  connections(pids=True)",
+    "c": "sysmon C  connections(pids=False)",
+    "c_proc_pids": "sysmon C  source=proc, pids",
+    "c_proc": "sysmon C  source=proc, no pids",
+    "python_pids": "sysmon pure  connections(pids=True)",
+    "python": "sysmon pure  connections(pids=False)",
+    "python_proc_pids": "sysmon pure  source=proc, pids",
+    "python_proc": "sysmon pure  source=proc, no pids",
+    "psutil": "psutil  net_connections(kind)",
+    "ss_tup": "ss -tuanp (exec, output read)",
+    "ss_tu": "ss -tuan (exec, output read)",
+    "ss_tp": "ss -tanp (exec, output read)",
+    "ss_t": "ss -tan (exec, output read)",
+    "exec_true": "true (exec, output read)",
+    "ss_tup-exec": "ss -tuanp minus exec of true",
+    "ss_tu-exec": "ss -tuan minus exec of true",
+    "ss_tp-exec": "ss -tanp minus exec of true",
+    "ss_t-exec": "ss -tan minus exec of true",
+}
+# per call; (numerator, denominator, name, target text, predicate)
+SOCK_RATIOS = [
+    ("psutil", "c_pids", "psutil / C pids", ">= 5", lambda r: r >= 5.0),
+    ("ss_tp", "c_pids", "ss -tanp / C pids", ">= 1", lambda r: r >= 1.0),
+    ("ss_t", "c", "ss -tan / C", ">= 1", lambda r: r >= 1.0),
+    ("ss_tup", "c_pids", "ss -tuanp / C pids", ">= 1", lambda r: r >= 1.0),
+    ("ss_tu", "c", "ss -tuan / C", ">= 1", lambda r: r >= 1.0),
+    ("c_pids", "floor_pids", "C pids / floor pids", "", None),
+    ("c", "floor", "C / floor", "", None),
+    ("python_pids", "c_pids", "pure pids / C pids", "", None),
+    ("python", "c", "pure / C", "", None),
+    ("c_proc_pids", "c_pids", "C proc pids / C pids", "", None),
+    ("c_proc", "c", "C proc / C", "", None),
+    ("python_proc", "python", "pure proc / pure", "", None),
+    ("psutil", "python_pids", "psutil / pure pids", "", None),
+    ("psutil", "floor_pids", "psutil / floor pids", "", None),
+    ("ss_tp-exec", "c_pids", "(ss -tanp - exec) / C pids", "", None),
+    ("ss_t-exec", "c", "(ss -tan - exec) / C", "", None),
+    ("ss_tup-exec", "c_pids", "(ss -tuanp - exec) / C pids", "", None),
+    ("ss_tu-exec", "c", "(ss -tuan - exec) / C", "", None),
+    ("ss_tp", "floor_pids", "ss -tanp / floor pids", "", None),
+    ("ss_t", "floor", "ss -tan / floor", "", None),
 ]
 
 
@@ -131,27 +192,37 @@ def run_pytest(json_path: Path, extra: list[str], target: str = "benchmarks/") -
     return subprocess.call(cmd, cwd=REPO)
 
 
+def _unit(info: dict) -> int:
+    """What one round is divided by: sockets, processes or samples (1)."""
+    return info.get("sockets") or info.get("processes") or info.get("samples") or 0
+
+
 def load(json_path: Path):
     """{group: {impl: {...pooled figures..., "blocks": {rep: median_us}}}}."""
     data = json.loads(json_path.read_text())
     raw: dict[str, dict[str, list[dict]]] = {}
     for b in data["benchmarks"]:
         info = b.get("extra_info", {})
-        if not info.get("impl") or not (info.get("processes") or info.get("samples")):
+        if not info.get("impl") or not _unit(info):
             continue
         raw.setdefault(b["group"] or "", {}).setdefault(info["impl"], []).append(b)
     groups: dict[str, dict[str, dict]] = {}
     for group, impls in raw.items():
         for impl, benches in impls.items():
             per_proc: list[float] = []
+            per_call: list[float] = []
             blocks: dict[int, float] = {}
+            call_blocks: dict[int, float] = {}
             ns = []
             for b in benches:
-                n = b["extra_info"].get("processes") or b["extra_info"]["samples"]
+                n = _unit(b["extra_info"])
                 ns.append(n)
                 d = [t * 1e6 / n for t in b["stats"]["data"]]
+                c = [t * 1e6 for t in b["stats"]["data"]]
                 per_proc += d
+                per_call += c
                 blocks[b["extra_info"].get("rep", 0)] = statistics.median(d)
+                call_blocks[b["extra_info"].get("rep", 0)] = statistics.median(c)
             groups.setdefault(group, {})[impl] = {
                 "n": round(statistics.median(ns)),
                 "rounds": len(per_proc),
@@ -159,6 +230,11 @@ def load(json_path: Path):
                 "med_us": statistics.median(per_proc),
                 "min_us": min(per_proc),
                 "med_ms": statistics.median(per_proc) * statistics.median(ns) / 1e3,
+                "call": {
+                    "med_us": statistics.median(per_call),
+                    "min_us": min(per_call),
+                    "blocks": call_blocks,
+                },
                 "mask": benches[0]["extra_info"].get("mask"),
                 "info": benches[0]["extra_info"],
             }
@@ -189,7 +265,7 @@ def render(data, groups, markdown: bool) -> str:
     )
     out.append(f"run at: {data.get('datetime', '?')}")
     sb = mi.get("sysmon_bench")
-    has_proc = any(not g.startswith("system") for g in groups)
+    has_proc = any(_is_process_group(g) for g in groups)
     if sb:
         spawned = f" {sb['idle_processes_spawned']} idle processes spawned;" if has_proc else ""
         out.append(
@@ -198,7 +274,7 @@ def render(data, groups, markdown: bool) -> str:
             f" sources sha256 {sb.get('sources_sha256', '?')}"
         )
     out.append("")
-    for group in sorted(g for g in groups if not g.startswith("system")):
+    for group in sorted(g for g in groups if _is_process_group(g)):
         rows = groups[group]
         mask = next(iter(rows.values()))["mask"]
         n = max(r["n"] for r in rows.values())
@@ -247,7 +323,12 @@ def render(data, groups, markdown: bool) -> str:
                 out.append(f"  {name:38} {v:7.2f}x  {spread:>11}  {vmin:7.2f}x  {target} {met}")
         out.append("")
     out += render_system(groups, markdown)
+    out += render_sockets(groups, markdown)
     return "\n".join(out)
+
+
+def _is_process_group(group: str) -> bool:
+    return not group.startswith(("system", SOCK_PREFIX))
 
 
 def _ratio_table(rows, ratios, markdown: bool) -> list[str]:
@@ -342,6 +423,118 @@ def render_system(groups, markdown: bool) -> list[str]:
     return out
 
 
+def _less_exec(rows: dict) -> dict:
+    """Per-call figures of each ss row minus those of exec_true (same blocks)."""
+    out = {}
+    ex = rows.get("exec_true")
+    if ex is None:
+        return out
+    for impl in ("ss_tup", "ss_tu", "ss_tp", "ss_t"):
+        r = rows.get(impl)
+        if r is None:
+            continue
+        a, b = r["call"], ex["call"]
+        common = set(a["blocks"]) & set(b["blocks"])
+        call = {
+            "med_us": a["med_us"] - b["med_us"],
+            "min_us": a["min_us"] - b["min_us"],
+            "blocks": {k: a["blocks"][k] - b["blocks"][k] for k in common},
+        }
+        out[f"{impl}-exec"] = {
+            "n": r["n"],
+            "rounds": min(r["rounds"], ex["rounds"]),
+            "call": call,
+            "med_us": call["med_us"] / r["n"],
+            "min_us": call["min_us"] / r["n"],
+            "derived": True,
+        }
+    return out
+
+
+def render_sockets(groups, markdown: bool) -> list[str]:
+    """The sockets suite: per group, ms per call and µs per socket; ratios per call."""
+    out: list[str] = []
+    for group in sorted((g for g in groups if g.startswith(SOCK_PREFIX)), reverse=True):
+        rows = dict(groups[group])
+        rows.update(_less_exec(rows))
+        any_row = next(iter(groups[group].values()))["info"]
+        nblocks = max(len(r["call"]["blocks"]) for r in rows.values())
+        counts = [r["n"] for k, r in groups[group].items() if k != "exec_true"]
+        nsock = round(statistics.median(counts)) if counts else "?"
+        title = (
+            f"group {group!r}: kind {any_row.get('kind', '?')!r}, about {nsock} sockets,"
+            f" {any_row.get('pids_in_proc', '?')} processes, {nblocks} interleaved blocks"
+        )
+        if markdown:
+            out += [
+                f"#### {title}",
+                "",
+                "| implementation | ms/call (median) | ms/call (min) | µs/socket (median)"
+                " | µs/socket (min) | rows | rounds |",
+                "|---|---:|---:|---:|---:|---:|---:|",
+            ]
+        else:
+            out += [
+                title,
+                f"  {'implementation':38} {'ms/call':>8} {'min':>8} {'us/sock':>8} {'min':>8}"
+                f" {'rows':>6} {'rounds':>6}",
+            ]
+        for impl in SOCK_ORDER:
+            r = rows.get(impl)
+            if r is None:
+                continue
+            per_sock = impl != "exec_true"
+            ps = f"{r['med_us']:.2f}" if per_sock else "-"
+            pm = f"{r['min_us']:.2f}" if per_sock else "-"
+            n = str(r["n"]) if per_sock else "-"
+            cm, cn = r["call"]["med_us"] / 1e3, r["call"]["min_us"] / 1e3
+            if markdown:
+                out.append(
+                    f"| {SOCK_LABEL[impl]} | {cm:.2f} | {cn:.2f} | {ps} | {pm} | {n}"
+                    f" | {r['rounds']} |"
+                )
+            else:
+                out.append(
+                    f"  {SOCK_LABEL[impl]:38} {cm:8.2f} {cn:8.2f} {ps:>8} {pm:>8}"
+                    f" {n:>6} {r['rounds']:6d}"
+                )
+        out.append("")
+        out += _sock_ratio_table(rows, markdown)
+        out.append("")
+    return out
+
+
+def _sock_ratio_table(rows, markdown: bool) -> list[str]:
+    """Ratios of per-call times (judged), plus the ratio of µs/socket medians: other
+    processes' sockets come and go during a run, and per socket that drift cancels."""
+    per_call = {k: r["call"] for k, r in rows.items()}
+    out: list[str] = []
+    if markdown:
+        out += [
+            "| ratio | of medians | per-block range | of minimums | per socket | target | met |",
+            "|---|---:|---:|---:|---:|---|---|",
+        ]
+    else:
+        out.append(
+            f"  {'ratio':38} {'medians':>8}  {'per-block':>11}  {'minimums':>8}"
+            f"  {'/socket':>8}  target"
+        )
+    for (num, den, *_), (name, v, vmin, spread, target, met) in zip(
+        (r for r in SOCK_RATIOS if r[0] in per_call and r[1] in per_call),
+        _ratios(per_call, SOCK_RATIOS),
+    ):
+        ps = rows[num]["med_us"] / rows[den]["med_us"]
+        if markdown:
+            out.append(
+                f"| {name} | {v:.2f}x | {spread} | {vmin:.2f}x | {ps:.2f}x | {target} | {met} |"
+            )
+        else:
+            out.append(
+                f"  {name:38} {v:7.2f}x  {spread:>11}  {vmin:7.2f}x  {ps:7.2f}x  {target} {met}"
+            )
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -353,7 +546,7 @@ def main(argv=None) -> int:
         "--suite",
         choices=sorted(SUITES),
         default="all",
-        help="which benchmarks to run: process, system or all (default)",
+        help="which benchmarks to run: process, system, sockets or all (default)",
     )
     ap.add_argument(
         "--wait-idle",

@@ -45,7 +45,7 @@ from connections_live_support import (  # noqa: E402
 import sysmon  # noqa: E402
 
 SOURCES = ("netlink", "proc")
-ESTABLISHED_CONNS = 1500
+ESTABLISHED_CONNS = 2400
 
 
 @pytest.fixture(scope="module")
