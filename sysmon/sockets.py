@@ -222,6 +222,7 @@ def _unix_name(raw: bytes | None, source: str) -> str:
 
 
 _FAMILIES = {f: socket.AddressFamily(f) for f in (AF_INET, AF_INET6, AF_UNIX)}
+_NO_ADDR = frozenset({bytes(4), bytes(16)})  # 0.0.0.0 and ::
 _TYPES: dict[int, Any] = {}
 
 
@@ -240,13 +241,6 @@ Owners = dict[int, list[tuple[int, int]]]  # inode -> [(pid, fd), ...]
 Batch = tuple[list[SockRaw], str]  # one table's raw rows and their source
 
 
-def _unix_status(r: SockRaw, source: str) -> str:
-    if source == "proc":
-        return "LISTEN" if r[14] & _SO_ACCEPTCON else _SS_STATES.get(r[3], _UNCONN)
-    state = r[3]
-    return _UNCONN if state == 7 else _TCP_STATES.get(state, f"STATE_{state}")
-
-
 def _build(batches: list[Batch], owners: Owners | None, names: dict[int, str | None],
            owned_only: bool, *, statuses: frozenset[str] | None = None,
            ports: frozenset[int] | None = None) -> list[Connection]:
@@ -261,52 +255,60 @@ def _build(batches: list[Batch], owners: Owners | None, names: dict[int, str | N
     append = out.append
     ip_cache = _ip_cache
     tcp_states = _TCP_STATES
+    families = _FAMILIES
+    # tuple.__new__ skips the NamedTuple's Python-level __new__: the records
+    # are the same, made about twice as fast (this loop runs once per socket)
+    new, conn, addr = tuple.__new__, Connection, Addr
     for rows, src in batches:
         from_proc = src == "proc"
-        for r in rows:
-            family, state, inode = r[0], r[3], r[8]
+        for (family, stype, proto, state, la, lport, ra, rport, inode, uid, rq, wq, _name,
+             peer, flags, inf) in rows:
             tinfo: TcpInfo | None = None
+            txq: int | None = wq
             laddr: Address
             raddr: Address | None
             if family == AF_UNIX:
                 if ports is not None:
                     continue
-                status = _unix_status(r, src)
+                if from_proc:
+                    status = "LISTEN" if flags & _SO_ACCEPTCON else _SS_STATES.get(
+                        state, _UNCONN)
+                else:
+                    status = _UNCONN if state == 7 else (
+                        tcp_states.get(state) or f"STATE_{state}")
                 laddr = unix_names[inode]
-                peer = r[13]
                 raddr = unix_names.get(peer, "") if peer else None
-                txq = r[11]
             else:
-                if state == 7 and r[2] == UDP:
+                if state == 7 and proto == UDP:
                     status = _UNCONN
                 else:
                     status = tcp_states.get(state) or f"STATE_{state}"
-                la, ra, rport = r[4], r[6], r[7]
-                laddr = Addr(ip_cache.get(la) or _ip(family, la), r[5])
-                if rport == 0 and not any(ra):
+                if rport == 0 and ra in _NO_ADDR:
+                    if ports is not None and lport not in ports:
+                        continue
                     raddr = None
                 else:
-                    raddr = Addr(ip_cache.get(ra) or _ip(family, ra), rport)
-                if ports is not None and r[5] not in ports and (
-                        raddr is None or rport not in ports):
-                    continue
-                peer = None
-                # the backlog limit netlink reports for LISTEN is not in /proc/net
-                txq = None if from_proc and state == 10 else r[11]
-                inf = r[15]
+                    if ports is not None and lport not in ports and rport not in ports:
+                        continue
+                    raddr = new(addr, (ip_cache.get(ra) or _ip(family, ra), rport))
+                laddr = new(addr, (ip_cache.get(la) or _ip(family, la), lport))
+                if from_proc and state == 10:
+                    # the backlog limit netlink reports for LISTEN is not in /proc/net
+                    txq = None
                 if inf is not None:
                     tinfo = TcpInfo(inf[0] / 1e6, inf[1] / 1e6, inf[2], inf[3], inf[4])
             if statuses is not None and status not in statuses:
                 continue
-            fam, kind = _FAMILIES[family], _socktype(r[1])
+            fam = families[family]
+            kind = _TYPES.get(stype) or _socktype(stype)
             holders = owners.get(inode) if owners is not None and inode else None
             if holders:
                 for pid, fd in holders:
-                    append(Connection(fd, fam, kind, laddr, raddr, status, r[9], inode, r[10],
-                                      txq, pid, names.get(pid), peer, tinfo))
+                    append(new(conn, (fd, fam, kind, laddr, raddr, status, uid, inode, rq,
+                                      txq, pid, names.get(pid), peer, tinfo)))
             elif not owned_only:
-                append(Connection(None, fam, kind, laddr, raddr, status, r[9], inode, r[10],
-                                  txq, None, None, peer, tinfo))
+                append(new(conn, (None, fam, kind, laddr, raddr, status, uid, inode, rq,
+                                  txq, None, None, peer, tinfo)))
     return out
 
 
@@ -324,8 +326,14 @@ def _owners(root: str, only_pid: int | None) -> tuple[Owners, dict[int, str | No
 
 def _by_inode(refs: Iterable[SockRef]) -> Owners:
     by_inode: Owners = {}
-    for inode, pid, fd in sorted(refs):
-        by_inode.setdefault(inode, []).append((pid, fd))
+    get = by_inode.get
+    for inode, pid, fd in refs:
+        holders = get(inode)
+        if holders is None:
+            by_inode[inode] = [(pid, fd)]
+        else:
+            holders.append((pid, fd))
+            holders.sort()
     return by_inode
 
 
