@@ -38,7 +38,7 @@ shows how much the machine drifted); "minimums" is the ratio of the fastest
 rounds, the least disturbed by other load.  System groups (``system-*``) are
 reported per call ("us/sample"); the sub-benchmark groups (one domain call
 each) are summarised in one table.  Sockets groups (``sockets-*``) are reported
-per call (ms) and per socket (the rows that implementation returned); their
+per call and per socket (the rows that implementation returned); their
 ratios are of per-call times, and the "ss ... minus exec of true" rows subtract
 the median (minimum) of running ``true`` the same way from that of ss.
 """
@@ -139,6 +139,7 @@ SOCK_RATIOS = [
     ("ss_t", "c", "ss -tan / C", ">= 1", lambda r: r >= 1.0),
     ("ss_tup", "c_pids", "ss -tuanp / C pids", ">= 1", lambda r: r >= 1.0),
     ("ss_tu", "c", "ss -tuan / C", ">= 1", lambda r: r >= 1.0),
+    ("psutil", "c", "psutil / C (psutil maps pids, C not)", "", None),
     ("c_pids", "floor_pids", "C pids / floor pids", "", None),
     ("c", "floor", "C / floor", "", None),
     ("python_pids", "c_pids", "pure pids / C pids", "", None),
@@ -469,14 +470,14 @@ def render_sockets(groups, markdown: bool) -> list[str]:
             out += [
                 f"#### {title}",
                 "",
-                "| implementation | ms/call (median) | ms/call (min) | µs/socket (median)"
+                "| implementation | µs/call (median) | µs/call (min) | µs/socket (median)"
                 " | µs/socket (min) | rows | rounds |",
                 "|---|---:|---:|---:|---:|---:|---:|",
             ]
         else:
             out += [
                 title,
-                f"  {'implementation':38} {'ms/call':>8} {'min':>8} {'us/sock':>8} {'min':>8}"
+                f"  {'implementation':38} {'us/call':>8} {'min':>8} {'us/sock':>8} {'min':>8}"
                 f" {'rows':>6} {'rounds':>6}",
             ]
         for impl in SOCK_ORDER:
@@ -487,15 +488,15 @@ def render_sockets(groups, markdown: bool) -> list[str]:
             ps = f"{r['med_us']:.2f}" if per_sock else "-"
             pm = f"{r['min_us']:.2f}" if per_sock else "-"
             n = str(r["n"]) if per_sock else "-"
-            cm, cn = r["call"]["med_us"] / 1e3, r["call"]["min_us"] / 1e3
+            cm, cn = r["call"]["med_us"], r["call"]["min_us"]
             if markdown:
                 out.append(
-                    f"| {SOCK_LABEL[impl]} | {cm:.2f} | {cn:.2f} | {ps} | {pm} | {n}"
+                    f"| {SOCK_LABEL[impl]} | {cm:,.0f} | {cn:,.0f} | {ps} | {pm} | {n}"
                     f" | {r['rounds']} |"
                 )
             else:
                 out.append(
-                    f"  {SOCK_LABEL[impl]:38} {cm:8.2f} {cn:8.2f} {ps:>8} {pm:>8}"
+                    f"  {SOCK_LABEL[impl]:38} {cm:8.0f} {cn:8.0f} {ps:>8} {pm:>8}"
                     f" {n:>6} {r['rounds']:6d}"
                 )
         out.append("")
