@@ -303,13 +303,20 @@ long sm_read_file(struct sm_ctx *ctx, const char *path, const char **data);
                                kernel's), not a malformed reply: tells them apart
                                when the kernel's errno is itself EINVAL */
 
-/* One socket, from a sock_diag reply or a /proc/net line. */
+/* One socket, from a sock_diag reply or a /proc/net line.  The first twelve
+ * fields are in the order of sysmon._rawnet's SockRaw tuple, so that
+ * sysmon/_native_net.py unpacks an inet row straight into it. */
 struct sm_sock {
+    uint8_t  family;         /* AF_INET, AF_INET6, AF_UNIX */
+    uint16_t type;           /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET (/proc/net/unix
+                                prints Type with 16 bits) */
+    uint8_t  proto;          /* IPPROTO_TCP, IPPROTO_UDP; 0 for unix */
+    uint8_t  state;          /* the source's state number, as is */
+    uint8_t  laddr[16];      /* network byte order; AF_INET uses the first 4 */
+    uint16_t lport;          /* host order */
+    uint8_t  raddr[16];
+    uint16_t rport;
     uint64_t inode;
-    uint64_t name_off;       /* unix name: offset into the input (parsers) or arena (dump) */
-    uint64_t name_len;
-    uint64_t bytes_acked;    /* tcp_info tcpi_bytes_acked */
-    uint64_t bytes_received; /* tcp_info tcpi_bytes_received */
     uint32_t uid;
     uint32_t rqueue;
     uint32_t wqueue;
@@ -319,15 +326,10 @@ struct sm_sock {
     uint32_t rtt;            /* tcp_info tcpi_rtt, microseconds */
     uint32_t rttvar;         /* tcp_info tcpi_rttvar, microseconds */
     uint32_t retrans;        /* tcp_info tcpi_total_retrans */
-    uint16_t lport;          /* host order */
-    uint16_t rport;
-    uint16_t type;           /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET (/proc/net/unix
-                                prints Type with 16 bits) */
-    uint8_t  laddr[16];      /* network byte order; AF_INET uses the first 4 */
-    uint8_t  raddr[16];
-    uint8_t  family;         /* AF_INET, AF_INET6, AF_UNIX */
-    uint8_t  proto;          /* IPPROTO_TCP, IPPROTO_UDP; 0 for unix */
-    uint8_t  state;          /* the source's state number, as is */
+    uint64_t name_off;       /* unix name: offset into the input (parsers) or arena (dump) */
+    uint64_t name_len;
+    uint64_t bytes_acked;    /* tcp_info tcpi_bytes_acked */
+    uint64_t bytes_received; /* tcp_info tcpi_bytes_received */
 };
 
 /* Messages of a sock_diag dump (one recv() buffer; messages must be whole).

@@ -54,12 +54,13 @@ if (lib.SM_SKH_UID, lib.SM_SKH_QUEUES, lib.SM_SKH_PEER, lib.SM_SKH_NAME, lib.SM_
 _SOCK_T = "struct sm_sock"
 _SOCK_SIZE: int = ffi.sizeof(_SOCK_T)
 # Every field of struct sm_sock, in order, with its struct code.
+# The first twelve are SockRaw's first twelve, in its order.
 _SOCK_FIELDS = (
-    ("inode", "Q"), ("name_off", "Q"), ("name_len", "Q"), ("bytes_acked", "Q"),
-    ("bytes_received", "Q"), ("uid", "I"), ("rqueue", "I"), ("wqueue", "I"), ("peer", "I"),
-    ("flags", "I"), ("have", "I"), ("rtt", "I"), ("rttvar", "I"), ("retrans", "I"),
-    ("lport", "H"), ("rport", "H"), ("type", "H"), ("laddr", "16s"), ("raddr", "16s"),
-    ("family", "B"), ("proto", "B"), ("state", "B"),
+    ("family", "B"), ("type", "H"), ("proto", "B"), ("state", "B"), ("laddr", "16s"),
+    ("lport", "H"), ("raddr", "16s"), ("rport", "H"), ("inode", "Q"), ("uid", "I"),
+    ("rqueue", "I"), ("wqueue", "I"), ("peer", "I"), ("flags", "I"), ("have", "I"),
+    ("rtt", "I"), ("rttvar", "I"), ("retrans", "I"), ("name_off", "Q"), ("name_len", "Q"),
+    ("bytes_acked", "Q"), ("bytes_received", "Q"),
 )
 
 
@@ -94,8 +95,8 @@ def _pick(*names: str, v4: bool = False) -> struct.Struct:
 
 
 _ALL = _pick(*(f for f, _ in _SOCK_FIELDS))
-_INET_NAMES = ("inode", "uid", "rqueue", "wqueue", "lport", "rport", "laddr", "raddr",
-               "family", "type", "proto", "state")
+_INET_NAMES = tuple(f for f, _ in _SOCK_FIELDS[:12])
+_TAIL = (None, None, 0, None)  # name, peer, flags, info of an inet row
 _INFO_NAMES = ("bytes_acked", "bytes_received", "have", "rtt", "rttvar", "retrans")
 _INET4 = _pick(*_INET_NAMES, v4=True)
 _INET6 = _pick(*_INET_NAMES)
@@ -125,8 +126,8 @@ if (_REF.size, _PIDNAME.size) != (ffi.sizeof("struct sm_sockref"),
 
 def _one(t: tuple[Any, ...], names: bytes) -> SockRaw:
     """Any row (full layout), by its have bits: the slow, general path."""
-    (ino, noff, nlen, ba, br, uid, rq, wq, peer, fl, h, rtt, rv, rx, lp, rp, ty, la, ra,
-     fam, pr, st) = t
+    (fam, ty, pr, st, la, lp, ra, rp, ino, uid, rq, wq, peer, fl, h, rtt, rv, rx, noff, nlen,
+     ba, br) = t
     if fam == AF_UNIX:
         la = ra = b""
     elif fam == AF_INET:
@@ -163,30 +164,28 @@ def _unix_rows(data: memoryview, names: bytes, proc_unix: bool) -> list[SockRaw]
         return [
             (1, ty, 0, st, b"", 0, b"", 0, ino, None, None, None,
              names[no : no + nl] if h & 8 else None, None, fl, None)
-            for ino, no, nl, _u, _r, _w, _p, fl, h, ty, st in _UNIX_PROC.iter_unpack(data)
+            for ty, st, ino, _u, _r, _w, _p, fl, h, no, nl in _UNIX_PROC.iter_unpack(data)
         ]
     return [
         (1, ty, 0, st, b"", 0, b"", 0, ino,
          u if h & 1 else None, r if h & 2 else None, w if h & 2 else None,
          names[no : no + nl] if h & 8 else None, p if h & 4 else None, fl, None)
-        for ino, no, nl, u, r, w, p, fl, h, ty, st in _UNIX_DIAG.iter_unpack(data)
+        for ty, st, ino, u, r, w, p, fl, h, no, nl in _UNIX_DIAG.iter_unpack(data)
     ]
 
 
 def _inet_rows(data: memoryview, fam: int) -> list[SockRaw]:
     """Rows that are all AF_INET (addresses cut to 4 bytes) or all AF_INET6."""
     if b"\x01" not in data[_OFF_HAVE_LOW::_SOCK_SIZE].tobytes().translate(_INFO_BIT):
-        s = _INET4 if fam == AF_INET else _INET6
-        return [
-            (f, ty, pr, st, la, lp, ra, rp, ino, u, r, w, None, None, 0, None)
-            for ino, u, r, w, lp, rp, ty, la, ra, f, pr, st in s.iter_unpack(data)
-        ]
+        # the struct's first fields are SockRaw's: one unpack, one concatenation
+        tail = _TAIL
+        return [t + tail for t in (_INET4 if fam == AF_INET else _INET6).iter_unpack(data)]
     s = _INET4_INFO if fam == AF_INET else _INET6_INFO
     return [
         (f, ty, pr, st, la, lp, ra, rp, ino, u, r, w, None, None, 0,
          ((rtt, rv, rx, ba, br) if h & 0x20 else (rtt, rv, rx, None, None))
          if h & 0x10 else None)
-        for ino, ba, br, u, r, w, h, rtt, rv, rx, lp, rp, ty, la, ra, f, pr, st
+        for f, ty, pr, st, la, lp, ra, rp, ino, u, r, w, h, rtt, rv, rx, ba, br
         in s.iter_unpack(data)
     ]
 
