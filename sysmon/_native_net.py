@@ -416,7 +416,7 @@ def scan_sockfds(
     path = os.fsencode(proc_path)
     if b"\0" in path:
         raise ValueError("embedded null byte")
-    if only_pid is not None and not 0 <= only_pid <= _INT32_MAX:
+    if only_pid is not None and not 1 <= only_pid <= _INT32_MAX:
         # no such pid directory can exist: only proc_path itself is checked
         os.close(os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC))
         return [], {}

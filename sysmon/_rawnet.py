@@ -68,7 +68,9 @@ parse_net_unix(data) -> list[SockRaw]                   /proc/net/unix
     '\\n' and that line.  A line that is not a row, with no named row before
     it, is skipped when it is empty or blank and malformed otherwise.  The
     empty piece after a final '\\n' is never a line.  uid, queues and peer are
-    None.
+    None.  (The format is ambiguous: a name holding '\\n' and then text shaped
+    like a row reads as that row.  Netlink, the default source, has no such
+    weakness; neither has `ss`, which uses it.)
 
 parse_diag(data, proto) -> (list[SockRaw], status)      a sock_diag reply
     ``data`` is one recv() buffer of netlink messages in host byte order.  Each

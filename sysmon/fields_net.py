@@ -53,7 +53,9 @@ def _connection() -> list[Spec]:
              "the user that created the socket"),
         Spec(f"{c}.inode", "int", "inode",
              f"{_INET} idiag_inode / {_PROC} inode; udiag_ino / {_UNIX} Inode",
-             "as is (0 for TIME_WAIT and SYN_RECV entries, which have no socket file)",
+             "as is (0 for TCP TIME_WAIT and SYN_RECV entries, which have no socket file; "
+             "unix sockets with inode 0, which /proc/net/unix lists and unix_diag does not, "
+             "are left out)",
              "the socket's inode: the N of socket:[N] in /proc/<pid>/fd"),
         Spec(f"{c}.rx_queue", "int | None", "bytes",
              f"{_INET} idiag_rqueue / {_PROC} rx_queue; UNIX_DIAG_RQLEN udiag_rqueue",
@@ -70,7 +72,8 @@ def _connection() -> list[Spec]:
              "None when asked without pids, or no process we may read holds it",
              "the process holding the socket"),
         Spec(f"{c}.name", "str | None", "text", "/proc/<pid>/comm of that pid",
-             "without the newline; None with pid", "the holding process's name"),
+             "without the newline; None when there is no pid, or comm cannot be read",
+             "the holding process's name"),
         Spec(f"{c}.peer", "int | None", "inode", "unix_diag UNIX_DIAG_PEER",
              "as is; None for inet sockets, unconnected ones and /proc/net/unix",
              "the inode of a unix socket's peer"),

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple, Union
 
 from sysmon import _backend
 from sysmon._host import proc_path, resolve_root
+from sysmon._pure_sys import read_at
 from sysmon._rawnet import SockRaw, SockRef
 from sysmon._sysread import check_root, parse, path_of, read_optional
 from sysmon.errors import AccessDenied, NoSuchProcess, ParseError, SysmonError
@@ -169,11 +170,12 @@ def _states_mask(statuses: frozenset[str] | None, unix: bool) -> int:
 
 
 def _dump(table: tuple[int, int], source: str, root: str, statuses: frozenset[str] | None,
-          info: bool) -> tuple[list[SockRaw], str]:
-    """One table's raw rows and the source they came from ("netlink"/"proc")."""
+          info: bool, *, netdir: str | None = None) -> tuple[list[SockRaw], str]:
+    """One table's raw rows and the source they came from ("netlink"/"proc").
+    netdir: read the /proc/net files from there (a process's own net/)."""
     be = _backend.current()
     family, proto = table
-    if source != "proc":
+    if source != "proc" and netdir is None:
         # unix "UNCONN" and inet "CLOSE" share TCP_CLOSE; unix dumps ask for all
         # states so that the peer's name can be found.
         mask = _states_mask(statuses, False) if family != AF_UNIX else 0xFFFFFFFF
@@ -187,7 +189,8 @@ def _dump(table: tuple[int, int], source: str, root: str, statuses: frozenset[st
                                   ) from None
         else:
             return rows, "netlink"
-    path = net_file(root, _PROC_FILES[table])
+    name = _PROC_FILES[table]
+    path = f"{netdir}/{name}" if netdir is not None else net_file(root, name)
     data = read_optional(path)
     if data is None:  # no IPv6 on this kernel, or a tree without the file
         return [], "proc"
@@ -268,7 +271,10 @@ def _build(batches: list[Batch], owners: Owners | None, names: dict[int, str | N
             laddr: Address
             raddr: Address | None
             if family == AF_UNIX:
-                if ports is not None:
+                if ports is not None or inode == 0:
+                    # inode 0: /proc/net/unix lists embryonic (not yet accepted)
+                    # and orphaned sockets, which have no socket file, no
+                    # holder, and which unix_diag never reports
                     continue
                 if from_proc:
                     status = "LISTEN" if flags & _SO_ACCEPTCON else _SS_STATES.get(
@@ -333,6 +339,8 @@ def _by_inode(refs: Iterable[SockRef]) -> Owners:
             by_inode[inode] = [(pid, fd)]
         else:
             holders.append((pid, fd))
+    for holders in by_inode.values():
+        if len(holders) > 1:
             holders.sort()
     return by_inode
 
@@ -350,12 +358,18 @@ def _as_set(status: str | Iterable[str] | None) -> frozenset[str] | None:
 def _ports(port: int | Collection[int] | None) -> frozenset[int] | None:
     if port is None:
         return None
-    return frozenset([port] if isinstance(port, int) else port)
+    ports: list[object] = (list(port) if isinstance(port, Iterable)
+                           and not isinstance(port, (str, bytes)) else [port])
+    for p in ports:
+        if isinstance(p, bool) or not isinstance(p, int) or not 0 <= p <= 65535:
+            raise ValueError(f"a port must be an int in 0..65535, not {p!r}")
+    return frozenset(p for p in ports if isinstance(p, int))
 
 
 def _gather(tables: tuple[tuple[int, int], ...], source: str, root: str,
-            statuses: frozenset[str] | None, info: bool) -> list[Batch]:
-    return [_dump(t, source, root, statuses, info) for t in tables]
+            statuses: frozenset[str] | None, info: bool, *,
+            netdir: str | None = None) -> list[Batch]:
+    return [_dump(t, source, root, statuses, info, netdir=netdir) for t in tables]
 
 
 def connections(
@@ -382,15 +396,43 @@ def connections(
     """
     tables = _check_kind(kind)
     r = resolve_root(root)
-    check_root(r)
     src = _check_source(source, r)
     statuses = _as_set(status)
     ports = _ports(port)
+    check_root(r)
+    check_root(proc_path(r))
+    if pid is not None:
+        return _one_process(pid, r, kind, tcp_info=tcp_info, source=source,
+                            statuses=statuses, ports=ports)
     batches = _gather(tables, src, r, statuses, tcp_info)
-    if pid is None and not pids:
+    if not pids:
         return _build(batches, None, {}, False, statuses=statuses, ports=ports)
-    owners, names = _owners(r, pid)
-    return _build(batches, owners, names, pid is not None, statuses=statuses, ports=ports)
+    owners, names = _owners(r, None)
+    return _build(batches, owners, names, False, statuses=statuses, ports=ports)
+
+
+def _one_process(pid: int, root: str, kind: str, *, tcp_info: bool, source: str,
+                 statuses: frozenset[str] | None, ports: frozenset[int] | None
+                 ) -> list[Connection]:
+    """connections(pid=...): through a directory fd held for the call, so a
+    process that is gone raises NoSuchProcess and one we may not read
+    AccessDenied, as every single-process call does."""
+    if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
+        raise ValueError(f"pid must be a positive int, not {pid!r}")
+    be = _backend.current()
+    dirfd: int = be.open_pid(proc_path(root), pid)
+    try:
+        conns = process_connections(dirfd, pid, root, kind, tcp_info=tcp_info, source=source,
+                                    statuses=statuses, ports=ports)
+        try:
+            comm = read_at(dirfd, "comm")
+        except OSError:
+            return conns
+    finally:
+        os.close(dirfd)
+    name = comm[:-1] if comm.endswith(b"\n") else comm
+    text = name[:64].decode("utf-8", "surrogateescape")
+    return [c._replace(name=text) for c in conns]
 
 
 def listening(
@@ -416,11 +458,34 @@ def _bound_unconnected(c: Connection) -> bool:
     return c.raddr is None and isinstance(c.laddr, Addr) and c.laddr.port != 0
 
 
+def _own_netns(dirfd: int, root: str) -> bool:
+    """Whether the process of dirfd shares the network namespace we read
+    (ours on the live root, <root>/proc/1's under another); True when that
+    cannot be told (ns/net is denied to other users' processes)."""
+    ref = "/proc/self/ns/net" if root == "/" else path_of(root, "proc/1/ns/net")
+    try:
+        theirs = os.stat("ns/net", dir_fd=dirfd)
+        ours = os.stat(ref)
+    except OSError:
+        return True
+    return (theirs.st_ino, theirs.st_dev) == (ours.st_ino, ours.st_dev)
+
+
 def process_connections(dirfd: int, pid: int, root: str, kind: str = "inet", *,
-                        tcp_info: bool = False, source: str = "auto") -> list[Connection]:
-    """The sockets one process holds, through its held /proc/<pid> fd."""
+                        tcp_info: bool = False, source: str = "auto",
+                        statuses: frozenset[str] | None = None,
+                        ports: frozenset[int] | None = None) -> list[Connection]:
+    """The sockets one process holds, through its held /proc/<pid> fd.  A
+    process in another network namespace has its sockets read from its own
+    net/ directory (through the held fd): netlink sees only ours."""
     tables = _check_kind(kind)
     src = _check_source(source, root)
+    netdir = None
+    if not _own_netns(dirfd, root):
+        if src == "netlink":
+            raise SysmonError(f"process {pid} is in another network namespace, which "
+                              "netlink cannot see from here: use source='auto' or 'proc'")
+        netdir = f"/proc/self/fd/{dirfd}/net"
     try:
         refs: list[SockRef] | None = _backend.current().read_sockfds(dirfd, pid)
     except OSError as e:
@@ -429,8 +494,13 @@ def process_connections(dirfd: int, pid: int, root: str, kind: str = "inet", *,
         raise SysmonError(f"cannot read {proc_path(root)}/{pid}/fd: "
                           f"{os.strerror(e.errno or 0)}") from None
     if refs is None:
-        raise NoSuchProcess(pid, f"{proc_path(root)}/{pid}")
-    return _build(_gather(tables, src, root, None, tcp_info), _by_inode(refs), {}, True)
+        try:  # no fd directory: gone, or (a fixture tree) never had one
+            os.listdir(dirfd)
+        except OSError:
+            raise NoSuchProcess(pid, f"{proc_path(root)}/{pid}") from None
+        refs = []
+    batches = _gather(tables, src, root, statuses, tcp_info, netdir=netdir)
+    return _build(batches, _by_inode(refs), {}, True, statuses=statuses, ports=ports)
 
 
 __all__ = ["KINDS", "STATES", "Addr", "Connection", "TcpInfo", "connections", "listening"]

@@ -292,7 +292,10 @@ def test_tree_root_from_environment(tree):
 
 
 def fixture_roots() -> list[Path]:
-    return sorted(p for p in FIXTURES.glob("*") if (p / "proc").is_dir())
+    """The process fixture trees: those with at least one /proc/<pid>/stat
+    (netroot holds only sockets and fd links, and lists no process)."""
+    return sorted(p for p in FIXTURES.glob("*")
+                  if (p / "proc").is_dir() and any((p / "proc").glob("[0-9]*/stat")))
 
 
 @pytest.mark.skipif(not C_AVAILABLE, reason="C backend not built")

@@ -179,7 +179,8 @@ def test_pid_filter(backend: str) -> None:
     same(sysmon.connections("tcp", pid=400, root=str(TREE)), [])
     same(sysmon.connections("udp6", pid=400, root=str(TREE)), UDP6)
     same(sysmon.connections("all", pid=1, root=str(TREE)), [])  # no fd directory
-    same(sysmon.connections("all", pid=12345, root=str(TREE)), [])  # no such pid
+    with pytest.raises(sysmon.NoSuchProcess):  # a single-process call raises
+        sysmon.connections("all", pid=12345, root=str(TREE))
 
 
 def test_status_and_port_filters(backend: str) -> None:

@@ -145,7 +145,11 @@ try:
     conns = sysmon.connections("all", source=source)
     res["seen"] = [[c.inode, c.fd, c.pid, c.name, c.uid, c.status] for c in conns
                    if c.inode in child_inodes or c.inode in own]
-    res["by_child_pid"] = len(sysmon.connections("all", pid=child_pid, source=source))
+    try:  # a pid filter is a single-process call: denied, and it says so
+        sysmon.connections("all", pid=child_pid, source=source)
+        res["by_child_pid"] = "no error"
+    except sysmon.AccessDenied as e:
+        res["by_child_pid"] = ["AccessDenied", e.pid]
     res["mine"] = sorted([c.inode, c.fd, c.pid] for c in sysmon.connections(
         "all", pid=os.getpid(), source=source))
     res["listening"] = sorted([c.inode, c.pid] for c in sysmon.listening(
@@ -186,7 +190,7 @@ def test_unprivileged_caller(child: SocketChild, backend: str, source: str) -> N
     for inode, fd in own.items():  # its own: with its pid
         assert seen[inode][:3] == [fd, res["pid"], res["comm"]]
         assert seen[inode][3] == (None if inode in own_unix and source == "proc" else NOBODY)
-    assert res["by_child_pid"] == 0  # no holder it may see: nothing, no error
+    assert res["by_child_pid"] == ["AccessDenied", child.pid]  # a single-process call raises
     assert res["process"] == ["AccessDenied", child.pid]
     assert res["mine"] == sorted([i, fd, res["pid"]] for i, fd in own.items())
     listeners = {s["inode"] for s in child.sockets if s["listening"]}

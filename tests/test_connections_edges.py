@@ -1,0 +1,121 @@
+"""Edges of sysmon.connections() found in review: a process in another network
+namespace, unix sockets with no socket file (/proc/net/unix lists them,
+unix_diag does not), argument validation, a pid filter on a missing pid, and
+a root without a proc directory.  Both backends."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+
+import pytest
+
+import sysmon
+
+pytestmark = pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare")
+
+# A listener inside its own network namespace: prints its port and inode, then waits.
+NETNS_CHILD = r"""
+import os, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen()
+print(s.getsockname()[1], os.fstat(s.fileno()).st_ino, flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.fixture(scope="module")
+def netns_child() -> Iterator[tuple[int, int, int]]:
+    """(pid, port, inode) of a TCP listener in a private network namespace."""
+    p = subprocess.Popen(["unshare", "--net", sys.executable, "-c", NETNS_CHILD],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout is not None
+        line = p.stdout.readline().split()
+        port, inode = int(line[0]), int(line[1])
+        yield p.pid, port, inode  # unshare execs python: same pid
+    finally:
+        p.kill()
+        p.wait()
+
+
+def test_other_netns_process_connections(netns_child: tuple[int, int, int],
+                                         backend: str) -> None:
+    pid, port, inode = netns_child
+    # our namespace's tables do not hold it
+    assert inode not in {c.inode for c in sysmon.connections("tcp", pids=False)}
+    for source in ("auto", "proc"):
+        with sysmon.Process(pid) as p:
+            got = p.connections("tcp", source=source)
+        assert [(c.inode, c.status, c.laddr, c.pid) for c in got] == [
+            (inode, "LISTEN", sysmon.Addr("127.0.0.1", port), pid)]
+        with open(f"/proc/{pid}/comm") as f:
+            comm = f.read().rstrip("\n")
+        via_filter = sysmon.connections("tcp", pid=pid, source=source)
+        assert [(c.inode, c.pid, c.fd is not None, c.name) for c in via_filter] == [
+            (inode, pid, True, comm)]
+    with sysmon.Process(pid) as p, pytest.raises(sysmon.SysmonError,
+                                                 match="another network namespace"):
+        p.connections("tcp", source="netlink")
+
+
+def test_unix_sockets_without_a_file_are_left_out(backend: str) -> None:
+    """A connection queued on a unix listener and not yet accepted: its
+    server end has no socket file (inode 0); /proc/net/unix prints it,
+    unix_diag does not, and sysmon shows neither."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "queue.sock")
+        srv = socket.socket(socket.AF_UNIX)
+        cli = socket.socket(socket.AF_UNIX)
+        try:
+            srv.bind(path)
+            srv.listen(4)
+            cli.connect(path)  # queued, never accepted
+            with open("/proc/net/unix", "rb") as f:
+                raw = f.read()
+            queued = [ln for ln in raw.split(b"\n")[1:] if ln.split()[6:7] == [b"0"]
+                      and path.encode() in ln]
+            assert queued, "the kernel prints the embryonic socket with inode 0"
+            mine = {os.fstat(s.fileno()).st_ino for s in (srv, cli)}
+            for source in ("netlink", "proc"):
+                got = sysmon.connections("unix", pids=False, source=source)
+                assert all(c.inode != 0 for c in got), source
+                assert mine <= {c.inode for c in got}, source
+        finally:
+            cli.close()
+            srv.close()
+
+
+@pytest.mark.parametrize("port", ["80", 70000, -1, True, [22, "x"], 2.5])
+def test_bad_ports_are_value_errors(backend: str, port: object) -> None:
+    with pytest.raises(ValueError, match="port"):
+        sysmon.connections("tcp", port=port)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("pid", [0, -5, True])
+def test_bad_pids_are_value_errors(backend: str, pid: object) -> None:
+    with pytest.raises(ValueError, match="pid"):
+        sysmon.connections("tcp", pid=pid)  # type: ignore[arg-type]
+
+
+def test_pid_filter_on_a_missing_pid_raises(backend: str) -> None:
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    deadline = time.monotonic() + 5
+    while os.path.exists(f"/proc/{p.pid}") and time.monotonic() < deadline:
+        time.sleep(0.01)  # reaped: the directory goes away at once
+    with pytest.raises(sysmon.NoSuchProcess) as e:
+        sysmon.connections("all", pid=p.pid)
+    assert e.value.pid == p.pid
+
+
+def test_root_without_proc(backend: str, tmp_path: object) -> None:
+    with pytest.raises(sysmon.SysmonError, match="proc"):
+        sysmon.connections("tcp", pids=False, root=str(tmp_path))
