@@ -9,6 +9,8 @@ JSON exactly."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import socket
 import sys
 from collections.abc import Iterator
@@ -314,3 +316,20 @@ def test_fixture_root(capsys, backend: str) -> None:
     assert tcp[1001]["tx_queue"] is None and tcp[1001]["rx_queue"] == 3
     assert [ln.split() for ln in lines[1:] if ":8080 " in ln] == [
         ["tcp", "LISTEN", "3", "127.0.0.1:8080", "100", "3", "nginx"]]
+
+
+@pytest.mark.parametrize("source", ["netlink", "proc"])
+def test_unix_rows_show_inodes(capsys, backend: str, source: str) -> None:
+    """Unnamed unix sockets are told apart by their inodes, as in ss: LOCAL
+    "* <inode>", PEER "* <peer inode>" (netlink knows the peer; /proc does not)."""
+    a, b = socket.socketpair()
+    try:
+        ia, ib = os.fstat(a.fileno()).st_ino, os.fstat(b.fileno()).st_ino
+        out = main_out(capsys, "connections", "--kind", "unix", "--pid", str(os.getpid()),
+                       "--source", source, "--backend", backend)
+        peer_a = rf"\* {ib}" if source == "netlink" else r"\*"
+        pattern = rf" \* {ia} +{peer_a} +{os.getpid()} +{a.fileno()} "
+        assert len([ln for ln in out.splitlines() if re.search(pattern, ln)]) == 1, out
+    finally:
+        a.close()
+        b.close()

@@ -4,7 +4,8 @@ and ``sysmon connections`` (every socket, filterable, like ``ss -tanp``).
 Unix socket names and process names are attacker-controlled text: the table
 shows control and bidi characters as escapes, JSON keeps them exact
 (ASCII-escaped).  Abstract unix names show as "@name" in the table and as
-"\\u0000name" in JSON.
+"\\u0000name" in JSON.  As in ss, a unix socket's LOCAL and PEER end with
+inodes (the peer's from netlink), which tell unnamed sockets apart.
 """
 
 from __future__ import annotations
@@ -175,8 +176,11 @@ def _fetch(args: argparse.Namespace, listening: bool) -> list[sysmon.Connection]
 def _rows(conns: Sequence[sysmon.Connection], listening: bool) -> list[list[str]]:
     rows = []
     for c in conns:
-        row = [netid(c), c.status, _opt(c.rx_queue), _opt(c.tx_queue),
-               show_addr(c.laddr), show_addr(c.raddr, listening)]
+        local, peer = show_addr(c.laddr), show_addr(c.raddr, listening)
+        if c.family == socket.AF_UNIX:  # as ss: the inodes tell unnamed sockets apart
+            local = f"{local} {c.inode}"
+            peer = f"{show_addr(c.raddr) if c.raddr else '*'} {c.peer}" if c.peer else "*"
+        row = [netid(c), c.status, _opt(c.rx_queue), _opt(c.tx_queue), local, peer]
         if listening:
             del row[5]
         rows.append([*row, _opt(c.pid), _opt(c.fd), c.name or ""])
