@@ -249,10 +249,12 @@ def _build(batches: list[Batch], owners: Owners | None, names: dict[int, str | N
            ports: frozenset[int] | None = None) -> list[Connection]:
     """Raw rows to records in one pass: filtered by status and port, one
     record per holder when owners are known (see connections())."""
+    # names of the unix sockets first: a peer's may come later in the dump
+    # (a dump holds one family: inet tables are not walked for this)
     unix_names: dict[int, str] = {}
     for rows, src in batches:
-        for r in rows:
-            if r[0] == AF_UNIX:
+        if rows and rows[0][0] == AF_UNIX:
+            for r in rows:
                 unix_names[r[8]] = _unix_name(r[12], src)
     out: list[Connection] = []
     append = out.append
@@ -264,7 +266,7 @@ def _build(batches: list[Batch], owners: Owners | None, names: dict[int, str | N
     new, conn, addr = tuple.__new__, Connection, Addr
     for rows, src in batches:
         from_proc = src == "proc"
-        for (family, stype, proto, state, la, lport, ra, rport, inode, uid, rq, wq, _name,
+        for (family, stype, proto, state, la, lport, ra, rport, inode, uid, rq, wq, raw_name,
              peer, flags, inf) in rows:
             tinfo: TcpInfo | None = None
             txq: int | None = wq
@@ -282,7 +284,7 @@ def _build(batches: list[Batch], owners: Owners | None, names: dict[int, str | N
                 else:
                     status = _UNCONN if state == 7 else (
                         tcp_states.get(state) or f"STATE_{state}")
-                laddr = unix_names[inode]
+                laddr = unix_names.get(inode) or _unix_name(raw_name, src)
                 raddr = unix_names.get(peer, "") if peer else None
             else:
                 if state == 7 and proto == UDP:
