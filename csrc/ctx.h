@@ -35,6 +35,14 @@ static inline int32_t sm_pid_name(const char *s)
     return (int32_t)v;
 }
 
+/* A canonical fd: "0", or digits without a sign or a leading zero, at most
+ * 2^31-1 (a /proc/<pid>/fd entry name); -1 for any other name. */
+static inline int32_t sm_fd_name(const char *s)
+{
+    if (s[0] == '0')
+        return s[1] == '\0' ? 0 : -1;
+    return sm_pid_name(s);
+}
 
 /* Decimal text of a non-negative pid into out (at least 12 bytes). */
 static inline void sm_pid_to_name(int32_t pid, char *out)

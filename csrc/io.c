@@ -72,3 +72,20 @@ long sm_read_at(int dirfd, const char *name, struct sm_buf *b)
     close(fd);
     return (long)len;
 }
+
+DIR *sm_opendir_at(int dirfd, const char *name, int extra_flags, int *err)
+{
+    DIR *dir;
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | extra_flags);
+
+    if (fd < 0) {
+        *err = -errno;
+        return NULL;
+    }
+    dir = fdopendir(fd);
+    if (dir == NULL) {
+        *err = -errno;
+        close(fd);
+    }
+    return dir;
+}

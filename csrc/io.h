@@ -2,6 +2,7 @@
 #ifndef SYSMON_IO_H
 #define SYSMON_IO_H
 
+#include <dirent.h>
 #include <stddef.h>
 
 struct sm_buf {
@@ -17,5 +18,11 @@ void sm_buf_free(struct sm_buf *b);
  * Returns the number of bytes read, or -errno.  Never follows a symlink.
  */
 long sm_read_at(int dirfd, const char *name, struct sm_buf *b);
+
+/*
+ * openat(dirfd, name, O_RDONLY|O_DIRECTORY|O_CLOEXEC|extra_flags) as a DIR
+ * stream (its fd: dirfd(dir)).  NULL with *err = -errno on failure.
+ */
+DIR *sm_opendir_at(int dirfd, const char *name, int extra_flags, int *err);
 
 #endif

@@ -200,14 +200,6 @@ int sm_diag_dump(struct sm_ctx *ctx, int family, int proto, uint32_t states, int
 
 /* ---- socket fds of processes -------------------------------------------- */
 
-/* A canonical fd: "0", or digits without a leading zero, at most 2^31-1. */
-static int32_t parse_fd_name(const char *s)
-{
-    if (s[0] == '0')
-        return s[1] == '\0' ? 0 : -1;
-    return sm_pid_name(s);
-}
-
 /*
  * Append the socket fds of the process whose directory is pidfd to refs
  * (rows past cap are counted in *n, not written).  Returns 0, or -errno of
@@ -221,15 +213,10 @@ static int read_fds(int pidfd, int32_t pid, struct sm_sockref *refs, size_t cap,
     DIR *dir;
     int fdd, rc = 0;
 
-    fdd = openat(pidfd, "fd", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fdd < 0)
-        return -errno;
-    dir = fdopendir(fdd);
-    if (dir == NULL) {
-        rc = -errno;
-        close(fdd);
+    dir = sm_opendir_at(pidfd, "fd", O_NOFOLLOW, &rc);
+    if (dir == NULL)
         return rc;
-    }
+    fdd = dirfd(dir);
     for (;;) {
         uint64_t inode;
         ssize_t len;
@@ -243,7 +230,7 @@ static int read_fds(int pidfd, int32_t pid, struct sm_sockref *refs, size_t cap,
         }
         if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
             continue;
-        fd = parse_fd_name(de->d_name);
+        fd = sm_fd_name(de->d_name);
         if (fd < 0)
             continue;
         len = readlinkat(fdd, de->d_name, link, sizeof(link));

@@ -177,15 +177,10 @@ int sm_scan_procs(struct sm_ctx *ctx, const char *proc_path, uint32_t mask,
 
     *n_rows = 0;
     *arena_used = 0;
-    procfd = open(proc_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (procfd < 0)
-        return -errno;
-    dir = fdopendir(procfd);
-    if (dir == NULL) {
-        rc = -errno;
-        close(procfd);
+    dir = sm_opendir_at(AT_FDCWD, proc_path, 0, &rc);
+    if (dir == NULL)
         return rc;
-    }
+    procfd = dirfd(dir);
     for (;;) {
         struct sm_proc *row;
         size_t used_before = used;

@@ -391,6 +391,116 @@ int sm_scan_sockfds(struct sm_ctx *ctx, const char *proc_path, int32_t only_pid,
  * the rows).  0, -ESRCH when it is gone, -EACCES, -ENOBUFS (*n says). */
 int sm_read_sockfds(struct sm_ctx *ctx, int dirfd, int32_t pid, struct sm_sockref *refs,
                     size_t cap, size_t *n);
+/* ---- one process in depth (issue 5): parse_pid.c (pure), scan_pid.c (I/O) --
+ * The contract, with the acceptance rules, is sysmon/_rawpid.py; the Python
+ * twin is sysmon/_pure_pid.py.
+ */
+
+/* The keys of /proc/<pid>/status that sm_parse_status_ext reads: index into
+ * sm_status_ext.v[] and bit (1 << index) of .have.  Format of each value. */
+#define SM_SX_VOLUNTARY     0   /* voluntary_ctxt_switches     decimal */
+#define SM_SX_NONVOLUNTARY  1   /* nonvoluntary_ctxt_switches  decimal */
+#define SM_SX_CAPINH        2   /* CapInh      hex */
+#define SM_SX_CAPPRM        3   /* CapPrm      hex */
+#define SM_SX_CAPEFF        4   /* CapEff      hex */
+#define SM_SX_CAPBND        5   /* CapBnd      hex */
+#define SM_SX_CAPAMB        6   /* CapAmb      hex */
+#define SM_SX_NONEWPRIVS    7   /* NoNewPrivs  decimal */
+#define SM_SX_SECCOMP       8   /* Seccomp     decimal */
+#define SM_SX_SIGPND        9   /* SigPnd      hex */
+#define SM_SX_SHDPND        10  /* ShdPnd      hex */
+#define SM_SX_SIGBLK        11  /* SigBlk      hex */
+#define SM_SX_SIGIGN        12  /* SigIgn      hex */
+#define SM_SX_SIGCGT        13  /* SigCgt      hex */
+#define SM_SX_UMASK         14  /* Umask       octal */
+#define SM_SX_N             15
+struct sm_status_ext {
+    uint64_t v[SM_SX_N];
+    uint32_t have;              /* bit (1 << SM_SX_x) set when the key was present */
+};
+int sm_parse_status_ext(const char *buf, size_t len, struct sm_status_ext *out);
+
+/* /proc/<pid>/smaps_rollup: the header line (its first token holds a '-')
+ * is skipped, the rest is parsed as meminfo is (sm_parse_kv, colon = 1).
+ * Key offsets are into the whole input. */
+int sm_parse_rollup(const char *buf, size_t len, struct sm_kv *rows, size_t cap, size_t *n);
+
+/* /proc/<pid>/limits: one row per limit; "unlimited" is UINT64_MAX.
+ * Offsets are into the input. */
+struct sm_limit {
+    uint64_t soft;
+    uint64_t hard;
+    uint32_t name_off;
+    uint32_t name_len;
+    uint32_t units_off;
+    uint32_t units_len;         /* 0 when the line has no units column */
+};
+int sm_parse_limits(const char *buf, size_t len, struct sm_limit *rows, size_t cap, size_t *n);
+
+/* /proc/<pid>/cgroup: "hierarchy-id:controllers:path" per line. */
+struct sm_cgroup {
+    uint64_t id;
+    uint32_t ctl_off;
+    uint32_t ctl_len;
+    uint32_t path_off;
+    uint32_t path_len;
+};
+int sm_parse_cgroup(const char *buf, size_t len, struct sm_cgroup *rows, size_t cap, size_t *n);
+
+/* /proc/<pid>/fdinfo/<fd>: the keys sysmon reads (others are ignored).
+ * Bits of .have: */
+#define SM_FI_POS     0x1       /* pos:    signed decimal */
+#define SM_FI_FLAGS   0x2       /* flags:  octal */
+#define SM_FI_MNT_ID  0x4       /* mnt_id: decimal */
+#define SM_FI_INO     0x8       /* ino:    decimal */
+struct sm_fdinfo {
+    int64_t  pos;
+    uint64_t flags;
+    uint64_t mnt_id;
+    uint64_t ino;
+    uint32_t have;
+};
+int sm_parse_fdinfo(const char *buf, size_t len, struct sm_fdinfo *out);
+
+/* Longest link target sm_readlink_at and sm_read_fds return; a longer one
+ * is -ENAMETOOLONG. */
+#define SM_LINK_CAP 4096
+
+/* The whole of dirfd/name (O_NOFOLLOW, read to EOF) into the context's
+ * buffer: its length, *data valid until the next call on ctx; or -errno. */
+long sm_read_file_at(struct sm_ctx *ctx, int dirfd, const char *name, const char **data);
+
+/* readlinkat(dirfd, name) into buf[0..SM_LINK_CAP): the length, or -errno. */
+long sm_readlink_at(int dirfd, const char *name, char *buf);
+
+/* fstatat(dirfd, name) following the link (a /proc magic link leads to the
+ * open file itself): 0 or -errno. */
+int sm_stat_at(int dirfd, const char *name, uint32_t *mode, uint64_t *nlink);
+
+/* One open file descriptor of a process. */
+struct sm_fd {
+    int32_t  fd;
+    int32_t  link_err;          /* 0, or the errno of readlinkat (no target) */
+    int32_t  stat_err;          /* 0, ENODATA when not followed, or the errno of fstatat */
+    int32_t  info_err;          /* 0, or the errno reading fdinfo/<fd> (EINVAL: malformed) */
+    uint32_t mode;              /* st_mode of the open file (0 unless stat_err == 0) */
+    uint32_t target_len;
+    uint64_t nlink;             /* st_nlink of the open file (0 unless stat_err == 0) */
+    uint64_t target_off;        /* the link target's bytes in the arena */
+    struct sm_fdinfo info;      /* all 0 unless info_err == 0 */
+};
+
+/*
+ * Every fd of a process through its held directory fd: readlinkat of fd/<n>,
+ * fstatat following it when follow != 0, and fdinfo/<n>.  Entries whose
+ * name is not a canonical fd number are skipped; an fd that closes during
+ * the read (ENOENT from any of the three) is left out.  Order unspecified.
+ * Returns 0, -ENOBUFS when rows or arena were too small (*n and
+ * *arena_used say what is needed), or -errno when fd/ cannot be opened or
+ * read (ENOENT: the process is gone; EACCES).
+ */
+int sm_read_fds(struct sm_ctx *ctx, int dirfd, int follow, struct sm_fd *rows, size_t cap,
+                char *arena, size_t arena_cap, size_t *n, size_t *arena_used);
 /* cffi-cdef-end */
 
 #endif

@@ -22,12 +22,42 @@ from sysmon.cpu import (
     temperatures,
 )
 from sysmon.disk import DiskIO, DiskUsage, Mount, disk_io, disk_usage, mounts
-from sysmon.errors import AccessDenied, NoSuchProcess, ParseError, SysmonError, ZombieProcess
+from sysmon.errors import (
+    AccessDenied,
+    NoSuchProcess,
+    ParseError,
+    SysmonError,
+    TimeoutExpired,
+    ZombieProcess,
+)
 from sysmon.fields import FIELDS, PROCESS_FIELDS, Field, explain
 from sysmon.load import LoadAvg, Pressure, PsiStats, Uptime, loadavg, pressure, uptime
 from sysmon.memory import Memory, Swap, VmEvents, meminfo, memory, swap, vm_events, vmstat
 from sysmon.net import NetIO, net_io
-from sysmon.process import Process, ProcessInfo, ProcessSample, ProcessSampler, processes
+from sysmon.process import (
+    Process,
+    ProcessInfo,
+    ProcessSample,
+    ProcessSampler,
+    ThreadInfo,
+    processes,
+)
+from sysmon.process_detail import (
+    REDACTED,
+    SECRET_KEY_PARTS,
+    Capabilities,
+    CgroupInfo,
+    CtxSwitches,
+    FdInfo,
+    IoCounters,
+    LinkTarget,
+    MemoryDetail,
+    OpenFile,
+    SignalMasks,
+    is_secret_key,
+)
+from sysmon.process_signals import parse_signal, signal_name
+from sysmon.process_tree import TreeNode, process_tree
 from sysmon.sockets import Addr, Connection, TcpInfo, connections, listening
 from sysmon.system import (
     CpuPercent,
@@ -55,24 +85,34 @@ def set_backend(name: str) -> None:
 __all__ = [
     "FIELDS",
     "PROCESS_FIELDS",
+    "REDACTED",
+    "SECRET_KEY_PARTS",
     "AccessDenied",
     "Addr",
+    "Capabilities",
+    "CgroupInfo",
     "Connection",
     "CpuFreq",
     "CpuLimits",
     "CpuPercent",
     "CpuStats",
     "CpuTimes",
+    "CtxSwitches",
     "DiskIO",
     "DiskRate",
     "DiskUsage",
+    "FdInfo",
     "Field",
+    "IoCounters",
+    "LinkTarget",
     "LoadAvg",
     "Memory",
+    "MemoryDetail",
     "Mount",
     "NetIO",
     "NetRate",
     "NoSuchProcess",
+    "OpenFile",
     "ParseError",
     "Pressure",
     "Process",
@@ -80,6 +120,7 @@ __all__ = [
     "ProcessSample",
     "ProcessSampler",
     "PsiStats",
+    "SignalMasks",
     "Snapshot",
     "Swap",
     "SysmonError",
@@ -87,6 +128,9 @@ __all__ = [
     "SystemSampler",
     "TcpInfo",
     "Temperature",
+    "ThreadInfo",
+    "TimeoutExpired",
+    "TreeNode",
     "Uptime",
     "VmEvents",
     "ZombieProcess",
@@ -101,15 +145,19 @@ __all__ = [
     "disk_io",
     "disk_usage",
     "explain",
+    "is_secret_key",
     "listening",
     "loadavg",
     "meminfo",
     "memory",
     "mounts",
     "net_io",
+    "parse_signal",
     "pressure",
+    "process_tree",
     "processes",
     "set_backend",
+    "signal_name",
     "snapshot",
     "swap",
     "temperatures",

@@ -466,3 +466,4 @@ def parse_int(data: bytes) -> int:
 
 
 from sysmon._native_net import *  # noqa: E402,F403
+from sysmon._native_pid import *  # noqa: E402,F403

@@ -304,3 +304,4 @@ def read_proc(dirfd: int, pid: int, mask: int) -> RawRow | None:
     except _Fatal as e:
         raise SysmonError(f"cannot read process {pid}: {os.strerror(e.err)}") from None
 from sysmon._pure_net import *  # noqa: E402,F403
+from sysmon._pure_pid import *  # noqa: E402,F403

@@ -76,3 +76,16 @@ def from_errno(err: int, pid: int | None, path: str) -> SysmonError:
     if err == _errno.EINVAL:
         return ParseError(path, "malformed content")
     return SysmonError(f"cannot read {path}: {os.strerror(err)}")
+
+
+class TimeoutExpired(SysmonError):
+    """:meth:`sysmon.Process.wait` ran out of time; the process still runs."""
+
+    def __init__(self, pid: int, seconds: float, msg: str | None = None) -> None:
+        self.pid = pid
+        self.seconds = seconds
+        self.msg = msg or f"process {pid} still running after {seconds:g} s"
+        super().__init__(self.msg)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.pid, self.seconds, self.msg))

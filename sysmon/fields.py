@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass
 
 from sysmon.fields_net import NET_SPECS
+from sysmon.fields_pid import PID_SCOPES, PID_SPECS
 from sysmon.fields_system import SYSTEM_SPECS, Spec
 
 
@@ -119,7 +120,7 @@ def _system_field(s: Spec) -> Field:
 
 
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELDS}
-FIELDS.update((s.name, _system_field(s)) for s in (*SYSTEM_SPECS, *NET_SPECS))
+FIELDS.update((s.name, _system_field(s)) for s in (*SYSTEM_SPECS, *NET_SPECS, *PID_SPECS))
 
 
 def mask_for(names: frozenset[str] | set[str]) -> int:
@@ -156,12 +157,15 @@ _NET_SCOPES = frozenset({"connection", "addr", "tcp_info"})
 def _group(f: Field) -> str:
     if f.scope == "process":
         return "process"
+    if f.scope in PID_SCOPES:
+        return "detail"
     return "net" if f.scope in _NET_SCOPES else "system"
 
 
 def markdown_table(group: str = "process") -> str:
     """The README's field tables, generated from the registry: the fields of
-    "process" records, "system"-wide records, or "net" (sockets)."""
+    "process" records, "system"-wide records, "net" (sockets) or "detail"
+    (one process in depth)."""
     rows = ["| field | type | unit | kernel source | derivation |", "|---|---|---|---|---|"]
     for f in FIELDS.values():
         if _group(f) != group:

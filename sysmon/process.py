@@ -20,8 +20,10 @@ from sysmon import _backend
 from sysmon._host import CLK_TCK, PAGE_SIZE, proc_path, resolve_root, user_names
 from sysmon._raw import GROUPS, RawRow
 from sysmon._sysread import boot_time
-from sysmon.errors import NoSuchProcess, from_errno
+from sysmon.errors import AccessDenied, NoSuchProcess, SysmonError, from_errno
 from sysmon.fields import FIELDS, PROCESS_FIELDS, FileGroup, mask_for, unknown_fields
+from sysmon.process_detail import DetailMixin
+from sysmon.process_signals import SignalMixin
 from sysmon.sockets import Connection, process_connections
 
 
@@ -161,13 +163,28 @@ def processes(
     return out
 
 
-class Process:
+class ThreadInfo(NamedTuple):
+    """One thread of a process (/proc/<pid>/task/<tid>/stat)."""
+
+    tid: int
+    name: str
+    state: str
+    cpu_user: float
+    cpu_system: float
+
+
+_THREAD_FIELDS = frozenset({"pid", "name", "state", "cpu_user", "cpu_system", "start_ticks"})
+
+
+class Process(DetailMixin, SignalMixin):
     """A handle on one process, identified by (pid, start time).
 
     Creating it checks the process exists and holds its /proc/<pid> directory
     open; every read goes through that descriptor, so once the process is
     gone, even if its pid now belongs to another process, every call raises
-    :class:`NoSuchProcess`.  Release it with :meth:`close` or ``with``.
+    :class:`NoSuchProcess`.  Signals go through the same descriptor (see
+    sysmon.process_signals).  Release it with :meth:`close` or ``with`` (or
+    let it be collected).
     """
 
     def __init__(self, pid: int, root: str | os.PathLike[str] | None = None) -> None:
@@ -252,6 +269,75 @@ class Process:
                                         tcp_info=tcp_info, source=source)
         name = self.name()
         return [c._replace(name=name) for c in conns]
+
+    # -- family ------------------------------------------------------------------
+
+    def threads(self) -> list[ThreadInfo]:
+        """Every thread (task) of the process, by tid."""
+        conv = _converter(self._root, _THREAD_FIELDS)
+        try:
+            rows = self._call(lambda fd: _backend.current().scan_raw(
+                f"/proc/self/fd/{fd}/task", FileGroup.STAT))
+        except SysmonError:
+            self._read(FileGroup.STAT, ("state",))  # NoSuchProcess when it is gone
+            raise
+        out = []
+        for r in rows:
+            t = conv(r)
+            if t.name is not None and t.state is not None and t.cpu_user is not None \
+                    and t.cpu_system is not None:
+                out.append(ThreadInfo(t.pid, t.name, t.state, t.cpu_user, t.cpu_system))
+        return sorted(out)
+
+    def parent(self) -> Process | None:
+        """A handle on the parent, or None (pid 1 and kernel threads have
+        ppid 0; a parent that exited, its pid since reused by a younger
+        process, is no parent)."""
+        ppid = self.ppid()
+        if ppid <= 0:
+            return None
+        try:
+            p = Process(ppid, self._root)
+        except NoSuchProcess:
+            return None
+        if p.start_ticks() > self._start_ticks:
+            p.close()
+            return None
+        return p
+
+    def children(self, recursive: bool = False) -> list[Process]:
+        """Handles on the children (all descendants with ``recursive``), by
+        pid, from one scan of the table.  A child is a process whose ppid is
+        this pid and that started no earlier than this process."""
+        self._read(FileGroup.STAT, ("state",))  # NoSuchProcess when it is gone
+        table = processes(("ppid", "start_ticks"), self._root)
+        kids: dict[int, list[ProcessInfo]] = {}
+        for p in table:
+            if p.ppid is not None:
+                kids.setdefault(p.ppid, []).append(p)
+        found: list[ProcessInfo] = []
+        todo = [(self._pid, self._start_ticks)]
+        seen = {self._pid}
+        while todo:
+            pid, start = todo.pop()
+            for c in kids.get(pid, ()):
+                if c.pid in seen or c.start_ticks is None or c.start_ticks < start:
+                    continue
+                seen.add(c.pid)
+                found.append(c)
+                if recursive:
+                    todo.append((c.pid, c.start_ticks))
+        out = []
+        for c in sorted(found, key=lambda p: p.pid):
+            try:
+                h = Process(c.pid, self._root)
+            except (NoSuchProcess, AccessDenied):
+                continue
+            if h.start_ticks() != c.start_ticks:  # exited since the scan, pid reused
+                h.close()
+                continue
+            out.append(h)
+        return out
 
     # -- reading ----------------------------------------------------------------
 
@@ -447,4 +533,7 @@ class ProcessSampler:
         return out
 
 
-__all__ = ["FIELDS", "Process", "ProcessInfo", "ProcessSample", "ProcessSampler", "processes"]
+__all__ = [
+    "FIELDS", "Process", "ProcessInfo", "ProcessSample", "ProcessSampler", "ThreadInfo",
+    "processes",
+]

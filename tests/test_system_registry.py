@@ -31,6 +31,25 @@ RECORDS: dict[str, Any] = {
     "connection": sysmon.Connection,
     "addr": sysmon.Addr,
     "tcp_info": sysmon.TcpInfo,
+    "exe": sysmon.LinkTarget,
+    "cwd": sysmon.LinkTarget,
+    "root": sysmon.LinkTarget,
+    "fd": sysmon.FdInfo,
+    "io": sysmon.IoCounters,
+    "memory_detail": sysmon.MemoryDetail,
+    "ctx_switches": sysmon.CtxSwitches,
+    "capabilities": sysmon.Capabilities,
+    "signal_masks": sysmon.SignalMasks,
+    "cgroup": sysmon.CgroupInfo,
+    "thread": sysmon.ThreadInfo,
+}
+# Values a Process method returns that are not records: the scope's fields,
+# and the method that returns them.
+METHOD_VALUES: dict[str, tuple[tuple[str, ...], str]] = {
+    "status": (("no_new_privs", "seccomp", "umask"), ""),
+    "environ": (("value",), "environ"),
+    "rlimit": (("hard", "soft"), "rlimits"),
+    "namespace": (("id",), "namespaces"),
 }
 # Containers of records: only their own numbers are registry fields; every
 # other attribute is a record (or a mapping of records) declared above.
@@ -49,7 +68,16 @@ def test_record_and_registry_agree(scope: str) -> None:
 
 def test_no_registry_scope_without_record() -> None:
     scopes = {f.scope for f in FIELDS.values()} - {"process"}
-    assert scopes == set(RECORDS) | set(CONTAINERS)
+    assert scopes == set(RECORDS) | set(CONTAINERS) | set(METHOD_VALUES)
+
+
+@pytest.mark.parametrize("scope", sorted(METHOD_VALUES))
+def test_method_values_are_declared(scope: str) -> None:
+    names, method = METHOD_VALUES[scope]
+    declared = sorted(f.name.split(".", 1)[1] for f in FIELDS.values() if f.scope == scope)
+    assert declared == sorted(names)
+    for m in [method] if method else names:  # status.x: the method is x
+        assert callable(getattr(sysmon.Process, m))
 
 
 @pytest.mark.parametrize("scope", sorted(CONTAINERS))
@@ -90,3 +118,4 @@ def test_readme_tables_are_current() -> None:
     assert _between(readme, "fields-table") == markdown_table()
     assert _between(readme, "system-fields-table") == markdown_table("system")
     assert _between(readme, "net-fields-table") == markdown_table("net")
+    assert _between(readme, "detail-fields-table") == markdown_table("detail")

@@ -1,0 +1,176 @@
+"""Signals that can only reach the process a handle was made for.
+
+A :class:`sysmon.Process` checks the start time once, when it is made, and
+holds the process's /proc/<pid> directory fd.  Every signal goes through
+that fd with pidfd_send_signal(2), which accepts a /proc/<pid> directory fd
+as a pidfd: the kernel resolves it to the very process it was opened on, so
+once that process is reaped the call fails with ESRCH, even if its pid now
+belongs to someone else.  A fresh kill(pid), or a pidfd opened at signal
+time, would hit the newcomer: start times tick at 10 ms and pids are reused
+faster than that.
+"""
+
+from __future__ import annotations
+
+import errno
+import math
+import os
+import select
+import signal
+import threading
+import weakref
+from collections.abc import Iterable
+
+from sysmon._raw import RawRow
+from sysmon.errors import AccessDenied, NoSuchProcess, SysmonError, TimeoutExpired
+from sysmon.fields import FileGroup
+
+_SIGRTMIN = int(signal.SIGRTMIN)
+_SIGRTMAX = int(signal.SIGRTMAX)
+
+
+def parse_signal(sig: int | str | signal.Signals) -> int:
+    """A signal number from a number, a name ("TERM", "SIGTERM", "term"), or
+    a real-time offset ("RTMIN+3", "SIGRTMAX-1").  0 (no signal: only check
+    the process exists) is allowed.  ValueError for anything else."""
+    if isinstance(sig, bool):
+        raise ValueError(f"not a signal: {sig!r}")
+    if isinstance(sig, int):
+        n = int(sig)
+    else:
+        text = sig.strip()
+        n = int(text) if text.isascii() and text.isdigit() else _by_name(text.upper())
+    if not 0 <= n <= _SIGRTMAX:
+        raise ValueError(f"not a signal number: {sig!r} (valid: 0 to {_SIGRTMAX})")
+    return n
+
+
+def _by_name(name: str) -> int:
+    bare = name[3:] if name.startswith("SIG") else name
+    for base, n0 in (("RTMIN", _SIGRTMIN), ("RTMAX", _SIGRTMAX)):
+        if bare == base:
+            return n0
+        if bare.startswith(base) and bare[len(base)] in "+-":
+            off = bare[len(base) + 1:]
+            if off.isascii() and off.isdigit():
+                n = n0 + int(off) if bare[len(base)] == "+" else n0 - int(off)
+                if _SIGRTMIN <= n <= _SIGRTMAX:
+                    return n
+            raise ValueError(f"no such signal: {name}")
+    member = signal.Signals.__members__.get("SIG" + bare)
+    if member is None:
+        raise ValueError(f"no such signal: {name}")
+    return int(member)
+
+
+def signal_name(n: int) -> str:
+    """"SIGTERM" for 15, "SIGRTMIN+3" for a real-time signal, "signal 0" for 0."""
+    if n == 0:
+        return "signal 0"
+    try:
+        return signal.Signals(n).name
+    except ValueError:
+        return f"SIGRTMIN+{n - _SIGRTMIN}"
+
+
+class SignalMixin:
+    """send_signal/terminate/kill/suspend/resume/wait of :class:`sysmon.Process`."""
+
+    _fd: int
+    _pid: int
+    _root: str
+    _proc: str
+    _lock: threading.Lock
+    _closer: weakref.finalize[..., object]
+
+    def _read(self, mask: int, wanted: Iterable[str]) -> RawRow:  # pragma: no cover
+        raise NotImplementedError  # Process provides it
+
+    def send_signal(self, sig: int | str | signal.Signals) -> None:
+        """Send ``sig`` (a number, a signal.Signals or a name) through the held
+        fd.  NoSuchProcess once this process has exited, even if its pid was
+        reused; AccessDenied when this user may not signal it."""
+        n = parse_signal(sig)
+        with self._lock:
+            if not self._closer.alive:
+                raise ValueError("operation on a closed sysmon.Process")
+            try:
+                signal.pidfd_send_signal(self._fd, n)
+                return
+            except OSError as e:
+                err = e.errno
+        what = signal_name(n)
+        if err == errno.ESRCH:
+            raise NoSuchProcess(self._pid, None,
+                                f"process {self._pid} has exited; {what} not sent")
+        if err == errno.EPERM:
+            raise AccessDenied(
+                self._pid, None,
+                f"not permitted to send {what} to process {self._pid}: it belongs to "
+                "another user (run as root or as its owner)",
+            )
+        if err in (errno.EBADF, errno.EINVAL):
+            raise SysmonError(
+                f"cannot signal process {self._pid}: {self._proc}/{self._pid} is not a "
+                "live /proc process directory"
+            )
+        raise SysmonError(f"cannot send {what} to process {self._pid}: {os.strerror(err or 0)}")
+
+    def terminate(self) -> None:
+        """SIGTERM: ask the process to exit."""
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        """SIGKILL: end the process now."""
+        self.send_signal(signal.SIGKILL)
+
+    def suspend(self) -> None:
+        """SIGSTOP: stop the process until :meth:`resume`."""
+        self.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """SIGCONT: continue a stopped process."""
+        self.send_signal(signal.SIGCONT)
+
+    def _still_mine(self) -> bool:
+        try:
+            self._read(FileGroup.STAT, ("start_ticks",))
+        except NoSuchProcess:
+            return False
+        return True
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """Wait until the process exits.  For a child of this process, reap it
+        and return its exit status (negative: the signal that killed it, as
+        subprocess does); for any other process, None.  TimeoutExpired after
+        ``timeout`` seconds (None: no limit)."""
+        if timeout is not None and timeout < 0:
+            raise ValueError("timeout must be >= 0")
+        if self._root != "/":
+            raise SysmonError(f"cannot wait for process {self._pid}: not on the live /proc")
+        try:
+            pidfd = os.pidfd_open(self._pid)
+        except ProcessLookupError:
+            return None  # reaped already: it was ours once, and it has exited
+        try:
+            # pidfd_open took the number: it names this process only if this
+            # process still exists now (the held fd says so); then it did when
+            # the pidfd was opened, and the pid could not have been reused.
+            if not self._still_mine():
+                return None
+            poller = select.poll()
+            poller.register(pidfd, select.POLLIN)
+            # poll() is retried on EINTR with the time left (PEP 475).
+            if not poller.poll(None if timeout is None else math.ceil(timeout * 1000)):
+                raise TimeoutExpired(self._pid, float(timeout or 0.0))
+            try:
+                res = os.waitid(os.P_PIDFD, pidfd, os.WEXITED)
+            except ChildProcessError:
+                return None
+            if res is None:
+                return None
+            if res.si_code == os.CLD_EXITED:
+                return res.si_status
+            return -res.si_status
+        finally:
+            os.close(pidfd)
