@@ -198,6 +198,8 @@ class Process(DetailMixin, SignalMixin):
             raise NoSuchProcess(pid, None, f"no process can have pid {pid} (above 2^31-1)")
         self._root = resolve_root(root)
         self._proc = proc_path(self._root)
+        # The live /proc: links may be followed, signals and wait() make sense.
+        self._live = os.path.realpath(self._root) == "/"
         self._fd = _backend.current().open_pid(self._proc, pid)
         self._closer = weakref.finalize(self, os.close, self._fd)
         try:

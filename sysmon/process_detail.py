@@ -379,6 +379,7 @@ class DetailMixin:
     _pid: int
     _root: str
     _proc: str
+    _live: bool
     _lock: threading.Lock
     _closer: weakref.finalize[..., object]
 
@@ -397,7 +398,7 @@ class DetailMixin:
     def _follow(self) -> bool:
         """Links are followed (stat of the open file) only on the live /proc:
         elsewhere they are plain symlinks that may point out of the tree."""
-        return self._root == "/"
+        return self._live
 
     def _stat_row(self) -> RawRow:
         """stat through the held fd (NoSuchProcess once the process is gone)."""

@@ -18,6 +18,7 @@ import os
 import select
 import signal
 import threading
+import time
 import weakref
 from collections.abc import Iterable
 
@@ -30,10 +31,11 @@ _SIGRTMAX = int(signal.SIGRTMAX)
 
 
 def parse_signal(sig: int | str | signal.Signals) -> int:
-    """A signal number from a number, a name ("TERM", "SIGTERM", "term"), or
-    a real-time offset ("RTMIN+3", "SIGRTMAX-1").  0 (no signal: only check
-    the process exists) is allowed.  ValueError for anything else."""
-    if isinstance(sig, bool):
+    """A signal number from a number, a name ("TERM", "SIGTERM", "term",
+    "SIG32"), or a real-time offset ("RTMIN+3", "SIGRTMAX-1").  0 (no
+    signal: only check the process exists) is allowed.  ValueError for
+    anything else."""
+    if isinstance(sig, bool) or not isinstance(sig, (int, str)):
         raise ValueError(f"not a signal: {sig!r}")
     if isinstance(sig, int):
         n = int(sig)
@@ -47,6 +49,8 @@ def parse_signal(sig: int | str | signal.Signals) -> int:
 
 def _by_name(name: str) -> int:
     bare = name[3:] if name.startswith("SIG") else name
+    if name.startswith("SIG") and bare.isascii() and bare.isdigit():
+        return int(bare)  # "SIG32": what signal_name calls a number with no name
     for base, n0 in (("RTMIN", _SIGRTMIN), ("RTMAX", _SIGRTMAX)):
         if bare == base:
             return n0
@@ -64,13 +68,36 @@ def _by_name(name: str) -> int:
 
 
 def signal_name(n: int) -> str:
-    """"SIGTERM" for 15, "SIGRTMIN+3" for a real-time signal, "signal 0" for 0."""
-    if n == 0:
-        return "signal 0"
+    """"SIGTERM" for 15, "SIGRTMIN+3" for a real-time signal, "SIG<n>" for a
+    number with no name (0, and 32 and 33, which glibc keeps for itself);
+    parse_signal() reads each back."""
+    if _SIGRTMIN < n <= _SIGRTMAX and n not in signal.Signals._value2member_map_:
+        return f"SIGRTMIN+{n - _SIGRTMIN}"
     try:
         return signal.Signals(n).name
     except ValueError:
-        return f"SIGRTMIN+{n - _SIGRTMIN}"
+        return f"SIG{n}"
+
+
+_POLL_MAX_MS = 86_400_000  # poll() takes a C int of milliseconds: wait a day at a time
+
+
+def _poll_exit(pidfd: int, timeout: float | None) -> bool:
+    """Wait until the pidfd is readable (the process exited): False on timeout."""
+    poller = select.poll()
+    poller.register(pidfd, select.POLLIN)
+    if timeout is None or math.isinf(timeout):
+        while not poller.poll(_POLL_MAX_MS):
+            pass
+        return True
+    deadline = time.monotonic() + timeout
+    while True:
+        # poll() is retried on EINTR with the time left (PEP 475).
+        left = deadline - time.monotonic()
+        if poller.poll(min(_POLL_MAX_MS, max(0, math.ceil(left * 1000)))):
+            return True
+        if left <= 0 or time.monotonic() >= deadline:
+            return False
 
 
 class SignalMixin:
@@ -80,6 +107,7 @@ class SignalMixin:
     _pid: int
     _root: str
     _proc: str
+    _live: bool
     _lock: threading.Lock
     _closer: weakref.finalize[..., object]
 
@@ -144,9 +172,12 @@ class SignalMixin:
         and return its exit status (negative: the signal that killed it, as
         subprocess does); for any other process, None.  TimeoutExpired after
         ``timeout`` seconds (None: no limit)."""
-        if timeout is not None and timeout < 0:
-            raise ValueError("timeout must be >= 0")
-        if self._root != "/":
+        if timeout is not None and not timeout >= 0:  # also NaN
+            raise ValueError(f"timeout must be a number >= 0, not {timeout!r}")
+        with self._lock:
+            if not self._closer.alive:
+                raise ValueError("operation on a closed sysmon.Process")
+        if not self._live:
             raise SysmonError(f"cannot wait for process {self._pid}: not on the live /proc")
         try:
             pidfd = os.pidfd_open(self._pid)
@@ -158,10 +189,7 @@ class SignalMixin:
             # the pidfd was opened, and the pid could not have been reused.
             if not self._still_mine():
                 return None
-            poller = select.poll()
-            poller.register(pidfd, select.POLLIN)
-            # poll() is retried on EINTR with the time left (PEP 475).
-            if not poller.poll(None if timeout is None else math.ceil(timeout * 1000)):
+            if not _poll_exit(pidfd, timeout):
                 raise TimeoutExpired(self._pid, float(timeout or 0.0))
             try:
                 res = os.waitid(os.P_PIDFD, pidfd, os.WEXITED)
