@@ -269,6 +269,8 @@ class Process(DetailMixin, SignalMixin):
                 raise ValueError("operation on a closed sysmon.Process")
             conns = process_connections(self._fd, self._pid, self._root, kind,
                                         tcp_info=tcp_info, source=source)
+        if not conns:
+            self._not_zombie("fd")  # a zombie has closed its sockets: not "none"
         name = self.name()
         return [c._replace(name=name) for c in conns]
 

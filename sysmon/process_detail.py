@@ -320,12 +320,16 @@ def fd_kind(target: bytes, mode: int, stat_ok: bool) -> str:
 
 
 def _split_deleted(target: bytes, stat_ok: bool, nlink: int) -> tuple[bytes, bool]:
-    """(path, deleted): the kernel appends " (deleted)" to an unlinked file's
-    name; a file really named "x (deleted)" keeps its name when the open file
-    still has links (known only when the link could be followed)."""
-    if target.endswith(_DELETED) and (not stat_ok or nlink == 0):
-        return target[: -len(_DELETED)], True
-    return target, False
+    """(path, deleted): the kernel appends " (deleted)" to the name of an open
+    file whose name was unlinked.  Where the link could be followed (the live
+    /proc), a file still linked elsewhere (nlink > 0) counts as deleted
+    unless a file of exactly that name, suffix included, exists: one really
+    named "x (deleted)".  Elsewhere the suffix alone decides."""
+    if not target.endswith(_DELETED):
+        return target, False
+    if stat_ok and nlink > 0 and os.path.lexists(target):
+        return target, False
+    return target[: -len(_DELETED)], True
 
 
 def _fd_record(r: tuple[object, ...]) -> FdInfo:
@@ -430,6 +434,13 @@ class DetailMixin:
                 raise exc from None
             return None
 
+    def _parse(self, name: str, parse: Callable[[bytes], T], data: bytes) -> T:
+        """parse(data), a ParseError naming the file it came from."""
+        try:
+            return parse(data)
+        except ParseError as e:
+            raise ParseError(self._where(name), e.detail) from None
+
     def _not_zombie(self, name: str) -> None:
         """A zombie has released its memory and files: an empty answer means
         ZombieProcess, not "none"."""
@@ -518,7 +529,8 @@ class DetailMixin:
         data = self._file("io")
         if data is None:
             return IoCounters(*(None,) * len(_IO_KEYS))
-        return _io(_backend.current().parse_kv(data, True))
+        be = _backend.current()
+        return _io(self._parse("io", lambda d: be.parse_kv(d, True), data))
 
     def rlimits(self) -> dict[str, tuple[int, int]]:
         """Resource limits by resource name ("nofile", "core", ...) as
@@ -528,13 +540,14 @@ class DetailMixin:
             return {}
         return {
             rlimit_name(n.decode("utf-8", "surrogateescape")): (_rlimit(s), _rlimit(h))
-            for n, s, h, _u in _backend.current().parse_limits(data)
+            for n, s, h, _u in self._parse("limits", _backend.current().parse_limits, data)
         }
 
     def cgroup(self) -> CgroupInfo:
         """The process's cgroups: the v2 path and any v1 hierarchies."""
         data = self._file("cgroup")
-        return _cgroup(_backend.current().parse_cgroup(data) if data else [])
+        return _cgroup(self._parse("cgroup", _backend.current().parse_cgroup, data)
+                       if data else [])
 
     def namespaces(self) -> dict[str, int]:
         """Namespace inode ids by type ("net", "pid", ...): two processes share
@@ -564,7 +577,7 @@ class DetailMixin:
             if data is not None:
                 self._not_zombie("smaps_rollup")
             return None
-        return _rollup(_backend.current().parse_rollup(data))
+        return _rollup(self._parse("smaps_rollup", _backend.current().parse_rollup, data))
 
     # -- status ------------------------------------------------------------------
 
@@ -572,7 +585,7 @@ class DetailMixin:
         data = self._file("status")
         if data is None:
             raise SysmonError(f"{self._where('status')} is missing")
-        return tuple(_backend.current().parse_status_ext(data))
+        return tuple(self._parse("status", _backend.current().parse_status_ext, data))
 
     def num_ctx_switches(self) -> CtxSwitches:
         """Voluntary and involuntary context switches (status)."""

@@ -47,19 +47,27 @@ def process_tree(
         else:
             kids.setdefault(parent.pid, []).append(p)
 
-    # Equal start ticks could make a cycle in a hand-made tree: a process is
-    # placed once, and whatever a cycle leaves unplaced becomes a root.
+    # Built without recursion (any user can make a chain of thousands of
+    # processes).  Equal start ticks could make a cycle in a hand-made tree:
+    # a process is placed once, and whatever a cycle leaves unplaced becomes
+    # a root.
     placed: set[int] = set()
 
-    def build(p: ProcessInfo) -> TreeNode:
-        placed.add(p.pid)
-        out: list[TreeNode] = []
-        todo = [c for c in kids.get(p.pid, ()) if c.pid not in placed]
-        for c in todo:
-            placed.add(c.pid)
-        for c in todo:
-            out.append(build(c))
-        return TreeNode(p, tuple(out))
+    def build(top: ProcessInfo) -> TreeNode:
+        placed.add(top.pid)
+        # Post-order over an explicit stack: a node is made once its children are.
+        order: list[tuple[ProcessInfo, list[ProcessInfo]]] = []
+        stack = [top]
+        while stack:
+            p = stack.pop()
+            mine = [c for c in kids.get(p.pid, ()) if c.pid not in placed]
+            placed.update(c.pid for c in mine)
+            order.append((p, mine))
+            stack.extend(mine)
+        made: dict[int, TreeNode] = {}
+        for p, mine in reversed(order):
+            made[p.pid] = TreeNode(p, tuple(made.pop(c.pid) for c in mine))
+        return made[top.pid]
 
     nodes = [build(p) for p in roots]
     for p in table:
