@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 import sysmon
-from sysmon.cli import cpu, disk, explain, mem, net, ps, sockets
+from sysmon.cli import cpu, disk, env, explain, mem, net, proc, ps, signals, sockets, tree
 from sysmon.cli._output import UsageError
 from sysmon.sanitize import sanitize
 
@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     disk.add_parser(sub)
     net.add_parser(sub)
     sockets.add_parser(sub)
+    proc.add_parser(sub)
+    env.add_parser(sub)
+    tree.add_parser(sub)
+    signals.add_parser(sub)
     explain.add_parser(sub)
     return parser
 
