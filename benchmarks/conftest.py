@@ -255,3 +255,23 @@ def floor_sys_lib(tmp_path_factory):
     lib.floor_sys.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
     lib.floor_sys.restype = ctypes.c_long
     return lib
+
+
+@pytest.fixture(scope="session")
+def floor_pid_lib(tmp_path_factory):
+    """floor_pid.c (the floor of one process in depth) built like floor.c; ctypes CDLL."""
+    cc = os.environ.get("CC", "gcc")
+    if shutil.which(cc) is None:
+        pytest.skip(f"no C compiler ({cc}) to build the one-process floor")
+    out = tmp_path_factory.mktemp("floor_pid") / "libfloor_pid.so"
+    subprocess.run(
+        [cc, "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
+         "-o", str(out), str(HERE / "floor_pid.c")],
+        check=True,
+    )  # fmt: skip
+    lib = ctypes.CDLL(str(out))
+    lib.floor_pid_fds.argtypes = [ctypes.c_char_p, ctypes.c_int]
+    lib.floor_pid_fds.restype = ctypes.c_long
+    lib.floor_pid_all.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_void_p]
+    lib.floor_pid_all.restype = ctypes.c_long
+    return lib

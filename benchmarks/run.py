@@ -5,6 +5,7 @@
     python benchmarks/run.py --suite system       # only the system-sample benchmarks
     python benchmarks/run.py --suite process      # only the process-table benchmarks
     python benchmarks/run.py --suite sockets      # only the network-connections benchmarks
+    python benchmarks/run.py --suite detail       # only the one-process-in-depth benchmarks
     python benchmarks/run.py --save out.json      # ... and keep pytest-benchmark's JSON
     python benchmarks/run.py --json out.json      # print the table of an earlier run
     python benchmarks/run.py --markdown           # the same tables as Markdown (README.md)
@@ -15,9 +16,10 @@ It runs, from the repository root:
 
     python -m pytest benchmarks/ --benchmark-only --benchmark-json=FILE -p no:cacheprovider -s
 
-(``benchmarks/bench_process.py``, ``benchmarks/bench_system.py`` or
-``benchmarks/bench_sockets.py`` instead of ``benchmarks/`` with ``--suite
-process``, ``--suite system`` or ``--suite sockets``.)
+(``benchmarks/bench_process.py``, ``benchmarks/bench_system.py``,
+``benchmarks/bench_sockets.py`` or ``benchmarks/bench_detail.py`` instead of
+``benchmarks/`` with ``--suite process``, ``--suite system``, ``--suite sockets``
+or ``--suite detail``.)
 
 Environment (passed through to the benchmarks): SYSMON_BENCH_NPROCS (idle
 processes spawned, default 1000), SYSMON_BENCH_REPEATS (interleaved blocks,
@@ -27,7 +29,10 @@ suite SYSMON_BENCH_SYS_ROUNDS (default 200) and SYSMON_BENCH_SYS_WARMUP
 (default 10) instead of the latter two; for the sockets suite
 SYSMON_BENCH_SOCK_ROUNDS (default 10), SYSMON_BENCH_SOCK_WARMUP (default 1),
 SYSMON_BENCH_CONNS (loopback connections held, default 2600) and
-SYSMON_BENCH_UDP (bound UDP sockets held, default 100).
+SYSMON_BENCH_UDP (bound UDP sockets held, default 100); for the detail suite
+SYSMON_BENCH_DETAIL_ROUNDS (default 10), SYSMON_BENCH_DETAIL_WARMUP (default 1)
+and SYSMON_BENCH_FDS (fds held by the helper, default 1000); its tree group
+uses SYSMON_BENCH_NPROCS, SYSMON_BENCH_ROUNDS and SYSMON_BENCH_WARMUP.
 
 Figures: the rounds of all blocks of one implementation are pooled; "us/proc"
 is the pooled median round time divided by the rows that implementation
@@ -41,6 +46,8 @@ each) are summarised in one table.  Sockets groups (``sockets-*``) are reported
 per call and per socket (the rows that implementation returned); their
 ratios are of per-call times, and the "ss ... minus exec of true" rows subtract
 the median (minimum) of running ``true`` the same way from that of ss.
+Detail groups (``detail-*``) are reported per call, with the rows the call
+returned (fds, tree nodes, lines of output) and µs per row.
 """
 
 from __future__ import annotations
@@ -83,6 +90,7 @@ SUITES = {
     "process": "benchmarks/bench_process.py",
     "system": "benchmarks/bench_system.py",
     "sockets": "benchmarks/bench_sockets.py",
+    "detail": "benchmarks/bench_detail.py",
 }
 SYS_SAMPLE = "system-sample"
 SYS_ORDER = ["floor", "floor_py", "c", "c_snapshot", "python", "psutil"]
@@ -194,8 +202,14 @@ def run_pytest(json_path: Path, extra: list[str], target: str = "benchmarks/") -
 
 
 def _unit(info: dict) -> int:
-    """What one round is divided by: sockets, processes or samples (1)."""
-    return info.get("sockets") or info.get("processes") or info.get("samples") or 0
+    """What one round is divided by: sockets, processes, samples or calls (1)."""
+    return (
+        info.get("sockets")
+        or info.get("processes")
+        or info.get("samples")
+        or info.get("calls")
+        or 0
+    )
 
 
 def load(json_path: Path):
@@ -266,7 +280,7 @@ def render(data, groups, markdown: bool) -> str:
     )
     out.append(f"run at: {data.get('datetime', '?')}")
     sb = mi.get("sysmon_bench")
-    has_proc = any(_is_process_group(g) for g in groups)
+    has_proc = any(_is_process_group(g) or g == "detail-tree" for g in groups)
     if sb:
         spawned = f" {sb['idle_processes_spawned']} idle processes spawned;" if has_proc else ""
         out.append(
@@ -325,11 +339,12 @@ def render(data, groups, markdown: bool) -> str:
         out.append("")
     out += render_system(groups, markdown)
     out += render_sockets(groups, markdown)
+    out += render_detail(groups, markdown)
     return "\n".join(out)
 
 
 def _is_process_group(group: str) -> bool:
-    return not group.startswith(("system", SOCK_PREFIX))
+    return not group.startswith(("system", SOCK_PREFIX, DETAIL_PREFIX))
 
 
 def _ratio_table(rows, ratios, markdown: bool) -> list[str]:
@@ -536,6 +551,133 @@ def _sock_ratio_table(rows, markdown: bool) -> list[str]:
     return out
 
 
+DETAIL_PREFIX = "detail-"
+# group: (what one call is, {impl: label} in the order of the table, per-call ratios)
+DETAIL: dict[str, tuple[str, dict[str, str], list]] = {
+    "detail-fds": (
+        "Process(pid).fds() of a helper holding {fds} fds",
+        {
+            "floor": "floor_pid.c: readlinkat + fdinfo read per fd",
+            "floor_follow": "floor_pid.c: the same + fstatat per fd",
+            "c": "sysmon C  Process(pid).fds()",
+            "python": "sysmon pure  Process(pid).fds()",
+            "psutil": "psutil  open_files() + num_fds()",
+            "ls": "ls -l /proc/PID/fd (exec, output read)",
+            "lsof": "lsof -p PID (exec, output read)",
+            "exec_true": "true (exec, output read)",
+        },
+        [
+            ("psutil", "c", "psutil / C", "", None),
+            ("python", "c", "pure / C", "", None),
+            ("c", "floor", "C / floor", "", None),
+            ("c", "floor_follow", "C / floor+fstatat", "", None),
+            ("python", "floor_follow", "pure / floor+fstatat", "", None),
+            ("psutil", "floor", "psutil / floor", "", None),
+            ("floor_follow", "floor", "floor+fstatat / floor", "", None),
+            ("ls", "c", "ls -l / C", "", None),
+            ("lsof", "c", "lsof -p / C", "", None),
+        ],
+    ),
+    "detail-all": (
+        "one full deep dive of a helper holding {fds} fds and {threads} threads",
+        {
+            "floor": "floor_pid.c: the same files and links, once each",
+            "floor_follow": "floor_pid.c: the same + fstatat per fd and link",
+            "c": "sysmon C  deep dive",
+            "python": "sysmon pure  deep dive",
+            "psutil": "psutil  as_dict(attrs) + 16 rlimit()",
+        },
+        [
+            ("psutil", "c", "psutil / C", "", None),
+            ("python", "c", "pure / C", "", None),
+            ("c", "floor", "C / floor", "", None),
+            ("c", "floor_follow", "C / floor+fstatat", "", None),
+            ("python", "floor_follow", "pure / floor+fstatat", "", None),
+            ("psutil", "floor", "psutil / floor", "", None),
+        ],
+    ),
+    "detail-tree": (
+        "the process tree of {rows} processes",
+        {
+            "floor_full": "floor.c mask 15 (the table of process_tree())",
+            "floor_stat": "floor.c mask 1 (stat only)",
+            "c": "sysmon C  process_tree()",
+            "c_min": "sysmon C  process_tree((pid, ppid))",
+            "python": "sysmon pure  process_tree()",
+            "python_min": "sysmon pure  process_tree((pid, ppid))",
+            "psutil": "psutil  process_iter([pid, ppid]) + tree",
+            "ps": "ps -e --forest -o pid,ppid,cmd (exec)",
+            "exec_true": "true (exec, output read)",
+            "c_children": "sysmon C  Process(pid).children()",
+            "python_children": "sysmon pure  Process(pid).children()",
+            "psutil_children": "psutil  Process(pid).children()",
+        },
+        [
+            ("psutil", "c_min", "psutil / C (pid, ppid)", "", None),
+            ("psutil", "c", "psutil / C (all fields)", "", None),
+            ("python", "c", "pure / C (all fields)", "", None),
+            ("python_min", "c_min", "pure / C (pid, ppid)", "", None),
+            ("c", "floor_full", "C / floor (all fields, mask 15)", "", None),
+            ("c_min", "floor_stat", "C (pid, ppid) / floor mask 1", "", None),
+            ("ps", "c", "ps --forest / C (all fields)", "", None),
+            ("ps", "c_min", "ps --forest / C (pid, ppid)", "", None),
+            ("c_children", "c_min", "C children() / C tree (pid, ppid)", "", None),
+            ("psutil_children", "c_children", "psutil children() / C children()", "", None),
+            ("python_children", "c_children", "pure children() / C children()", "", None),
+        ],
+    ),
+}
+
+
+def render_detail(groups, markdown: bool) -> list[str]:
+    """The detail suite: per group, µs per call and per row; ratios per call."""
+    out: list[str] = []
+    for group, (what, labels, ratios) in DETAIL.items():
+        rows = groups.get(group)
+        if not rows:
+            continue
+        nblocks = max(len(r["blocks"]) for r in rows.values())
+        first = next(iter(rows.values()))["info"]
+        c = rows.get("c", {}).get("info", first)
+        seen = what.format(fds=c.get("rows", "?"), threads=c.get("threads", "?"),
+                           rows=c.get("rows", "?"))  # fmt: skip
+        title = f"group {group!r}: {seen}, {nblocks} interleaved blocks"
+        if markdown:
+            out += [
+                f"#### {title}",
+                "",
+                "| implementation | µs/call (median) | µs/call (min) | rows | µs/row (median)"
+                " | rounds |",
+                "|---|---:|---:|---:|---:|---:|",
+            ]
+        else:
+            out += [
+                title,
+                f"  {'implementation':50} {'us/call':>9} {'min':>9} {'rows':>6} {'us/row':>7}"
+                f" {'rounds':>6}",
+            ]
+        for impl, label in labels.items():
+            r = rows.get(impl)
+            if r is None:
+                continue
+            n = r["info"].get("rows", 0)
+            per_row = f"{r['med_us'] / n:.2f}" if n >= 10 else "-"
+            if markdown:
+                out.append(
+                    f"| {label} | {r['med_us']:,.0f} | {r['min_us']:,.0f} | {n} | {per_row}"
+                    f" | {r['rounds']} |"
+                )
+            else:
+                out.append(
+                    f"  {label:50} {r['med_us']:9.0f} {r['min_us']:9.0f} {n:6d} {per_row:>7}"
+                    f" {r['rounds']:6d}"
+                )
+        out.append("")
+        out += _ratio_table(rows, ratios, markdown)
+        out.append("")
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -547,7 +689,7 @@ def main(argv=None) -> int:
         "--suite",
         choices=sorted(SUITES),
         default="all",
-        help="which benchmarks to run: process, system, sockets or all (default)",
+        help="which benchmarks to run: process, system, sockets, detail or all (default)",
     )
     ap.add_argument(
         "--wait-idle",

@@ -306,6 +306,8 @@ def fd_kind(target: bytes, mode: int, stat_ok: bool) -> str:
     kernel names the object, else from the open file's st_mode; when the
     link could not be followed (not the live /proc), from the path alone:
     /dev/... is a device, any other absolute path a file."""
+    if stat_ok and stat.S_ISREG(mode) and target[:1] == b"/":
+        return "file"  # the common case first (a namespace fd is S_IFREG too, not a path)
     for prefix, kind in _LINK_KINDS:
         if target.startswith(prefix):
             return kind
