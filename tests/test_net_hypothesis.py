@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from helpers import examples
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from net_parser_support import (
@@ -56,9 +57,9 @@ pytestmark = pytest.mark.skipif(NATIVE is None and not REQUIRE_NATIVE,
                                 reason="C extension not built")
 
 # database=None: nothing is written under the checkout
-ROUND = settings(max_examples=150, deadline=None, database=None,
+ROUND = settings(max_examples=examples(150), deadline=None, database=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-FUZZ = settings(max_examples=300, deadline=None, database=None,
+FUZZ = settings(max_examples=examples(300), deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 Case = tuple[bytes, Any]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from helpers import examples
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -38,9 +39,9 @@ I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
 U64_MAX = (1 << 64) - 1
 
 # database=None: nothing is written under the checkout
-SETTINGS = settings(max_examples=300, deadline=None, database=None,
+SETTINGS = settings(max_examples=examples(300), deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
-FEW = settings(max_examples=200, deadline=None, database=None,
+FEW = settings(max_examples=examples(200), deadline=None, database=None,
                suppress_health_check=[HealthCheck.too_slow])
 
 ANY_INT = st.integers(I64_MIN, U64_MAX)  # unchecked trailing fields

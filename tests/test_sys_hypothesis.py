@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from helpers import examples
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sys_parser_support import (
@@ -37,9 +38,9 @@ pytestmark = pytest.mark.skipif(NATIVE is None and not REQUIRE_NATIVE,
                                 reason="C extension not built")
 
 # database=None: nothing is written under the checkout
-ROUND = settings(max_examples=100, deadline=None, database=None,
+ROUND = settings(max_examples=examples(100), deadline=None, database=None,
                  suppress_health_check=[HealthCheck.too_slow])
-FUZZ = settings(max_examples=100, deadline=None, database=None,
+FUZZ = settings(max_examples=examples(100), deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 Case = tuple[bytes, Any]
