@@ -54,6 +54,7 @@ from sysmon.process_detail import (
     MemoryDetail,
     OpenFile,
     SignalMasks,
+    StatusDetail,
     is_secret_key,
 )
 from sysmon.process_signals import parse_signal, signal_name
@@ -122,6 +123,7 @@ __all__ = [
     "PsiStats",
     "SignalMasks",
     "Snapshot",
+    "StatusDetail",
     "Swap",
     "SysmonError",
     "SystemSample",

@@ -46,10 +46,12 @@ SECRET_KEY_PARTS: tuple[str, ...] = (
 REDACTED = "<redacted>"
 
 
+_SECRET = re.compile("|".join(map(re.escape, SECRET_KEY_PARTS)))
+
+
 def is_secret_key(name: str) -> bool:
     """True when ``name`` looks like it holds a secret (see SECRET_KEY_PARTS)."""
-    up = name.upper()
-    return any(part in up for part in SECRET_KEY_PARTS)
+    return _SECRET.search(name.upper()) is not None
 
 
 def parse_environ(data: bytes) -> dict[str, str]:
@@ -180,6 +182,17 @@ class SignalMasks(NamedTuple):
     blocked: frozenset[signal.Signals | int]
     ignored: frozenset[signal.Signals | int]
     caught: frozenset[signal.Signals | int]
+
+
+class StatusDetail(NamedTuple):
+    """Everything :meth:`Process.status_detail` reads from one /proc/<pid>/status."""
+
+    ctx_switches: CtxSwitches
+    capabilities: Capabilities
+    signal_masks: SignalMasks
+    no_new_privs: bool | None
+    seccomp: str | None
+    umask: int | None
 
 
 class MemoryDetail(NamedTuple):
@@ -589,51 +602,61 @@ class DetailMixin:
             raise SysmonError(f"{self._where('status')} is missing")
         return tuple(self._parse("status", _backend.current().parse_status_ext, data))
 
+    def status_detail(self) -> StatusDetail:
+        """Context switches, capabilities, signal masks, no_new_privs, seccomp
+        and umask from one read of /proc/<pid>/status (the methods of the
+        same names read it each)."""
+        s = self._status_ext()
+
+        def get(key: str) -> int | None:
+            return s[_SX[key]]
+
+        def caps(key: str) -> frozenset[str]:
+            v = get(key)
+            return decode_caps(v) if v is not None else frozenset()
+
+        def sigs(key: str) -> frozenset[signal.Signals | int]:
+            v = get(key)
+            return decode_sigmask(v) if v is not None else frozenset()
+
+        amb, nnp, sec = get("CapAmb"), get("NoNewPrivs"), get("Seccomp")
+        return StatusDetail(
+            CtxSwitches(get("voluntary_ctxt_switches"), get("nonvoluntary_ctxt_switches")),
+            Capabilities(caps("CapEff"), caps("CapPrm"), caps("CapInh"), caps("CapBnd"),
+                         decode_caps(amb) if amb is not None else None),
+            SignalMasks(sigs("SigPnd"), sigs("ShdPnd"), sigs("SigBlk"), sigs("SigIgn"),
+                        sigs("SigCgt")),
+            None if nnp is None else bool(nnp),
+            None if sec is None else SECCOMP_MODES.get(sec, str(sec)),
+            get("Umask"),
+        )
+
     def num_ctx_switches(self) -> CtxSwitches:
         """Voluntary and involuntary context switches (status)."""
-        s = self._status_ext()
-        return CtxSwitches(s[_SX["voluntary_ctxt_switches"]],
-                           s[_SX["nonvoluntary_ctxt_switches"]])
+        return self.status_detail().ctx_switches
 
     def capabilities(self) -> Capabilities:
         """The capability sets (status CapEff, CapPrm, CapInh, CapBnd, CapAmb)
         decoded to names; ambient is None on kernels before 4.3."""
-        s = self._status_ext()
-
-        def caps(key: str) -> frozenset[str]:
-            v = s[_SX[key]]
-            return decode_caps(v) if v is not None else frozenset()
-
-        amb = s[_SX["CapAmb"]]
-        return Capabilities(caps("CapEff"), caps("CapPrm"), caps("CapInh"), caps("CapBnd"),
-                            decode_caps(amb) if amb is not None else None)
+        return self.status_detail().capabilities
 
     def no_new_privs(self) -> bool | None:
         """The no_new_privs bit (status NoNewPrivs); None before Linux 4.10."""
-        v = self._status_ext()[_SX["NoNewPrivs"]]
-        return None if v is None else bool(v)
+        return self.status_detail().no_new_privs
 
     def seccomp(self) -> str | None:
         """Seccomp mode: "disabled", "strict" or "filter"; None when the kernel
         has no seccomp."""
-        v = self._status_ext()[_SX["Seccomp"]]
-        return None if v is None else SECCOMP_MODES.get(v, str(v))
+        return self.status_detail().seccomp
 
     def umask(self) -> int | None:
-        """The file mode creation mask (status Umask, Linux 4.7+)."""
-        return self._status_ext()[_SX["Umask"]]
+        """The file mode creation mask (status Umask, Linux 4.7+; None for a zombie)."""
+        return self.status_detail().umask
 
     def signal_masks(self) -> SignalMasks:
         """Pending (thread and process-wide), blocked, ignored and caught
         signals (status SigPnd, ShdPnd, SigBlk, SigIgn, SigCgt)."""
-        s = self._status_ext()
-
-        def sigs(key: str) -> frozenset[signal.Signals | int]:
-            v = s[_SX[key]]
-            return decode_sigmask(v) if v is not None else frozenset()
-
-        return SignalMasks(sigs("SigPnd"), sigs("ShdPnd"), sigs("SigBlk"), sigs("SigIgn"),
-                           sigs("SigCgt"))
+        return self.status_detail().signal_masks
 
 
 _redact = redact

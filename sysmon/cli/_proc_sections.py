@@ -198,7 +198,7 @@ def cpu_memory(p: sysmon.Process, info: sysmon.ProcessInfo) -> tuple[object, Bod
 
 
 def context_switches(p: sysmon.Process) -> tuple[object, Body]:
-    c = p.num_ctx_switches()
+    c = p.status_detail().ctx_switches
     return c._asdict(), [("voluntary", show_opt(c.voluntary)),
                          ("involuntary", show_opt(c.involuntary))]
 
@@ -207,13 +207,14 @@ _CAP_LABELS = ("CapEff", "CapPrm", "CapInh", "CapBnd", "CapAmb")
 
 
 def security(p: sysmon.Process) -> tuple[object, Body]:
-    caps = p.capabilities()
+    st = p.status_detail()
+    caps = st.capabilities
     sets = {
         "effective": names(caps.effective), "permitted": names(caps.permitted),
         "inheritable": names(caps.inheritable), "bounding": names(caps.bounding),
         "ambient": None if caps.ambient is None else names(caps.ambient),
     }
-    nnp, seccomp, umask = p.no_new_privs(), p.seccomp(), p.umask()
+    nnp, seccomp, umask = st.no_new_privs, st.seccomp, st.umask
     data = {"capabilities": sets, "no_new_privs": nnp, "seccomp": seccomp, "umask": umask}
     rows: Pairs = [(label, "-" if v is None else joined(v))
                    for label, v in zip(_CAP_LABELS, sets.values())]
@@ -226,7 +227,7 @@ def security(p: sysmon.Process) -> tuple[object, Body]:
 
 
 def signal_masks(p: sysmon.Process) -> tuple[object, Body]:
-    m = p.signal_masks()
+    m = p.status_detail().signal_masks
     data = {k: signal_names(v) for k, v in m._asdict().items()}
     return data, [(k.replace("_", " "), joined(v)) for k, v in data.items()]
 
