@@ -117,7 +117,7 @@ static int read_one_fd(struct sm_ctx *ctx, int dirfd, int fdd, const char *name,
     return 1;
 }
 
-int sm_read_fds(struct sm_ctx *ctx, int dirfd, int follow, struct sm_fd *rows, size_t cap,
+int sm_read_fds(struct sm_ctx *ctx, int pid_dirfd, int follow, struct sm_fd *rows, size_t cap,
                 char *arena, size_t arena_cap, size_t *n, size_t *arena_used)
 {
     char link[SM_LINK_CAP];
@@ -129,7 +129,7 @@ int sm_read_fds(struct sm_ctx *ctx, int dirfd, int follow, struct sm_fd *rows, s
 
     *n = 0;
     *arena_used = 0;
-    dir = sm_opendir_at(dirfd, "fd", O_NOFOLLOW, &rc);
+    dir = sm_opendir_at(pid_dirfd, "fd", O_NOFOLLOW, &rc);
     if (dir == NULL)
         return rc;
     fdd = dirfd(dir);
@@ -149,7 +149,7 @@ int sm_read_fds(struct sm_ctx *ctx, int dirfd, int follow, struct sm_fd *rows, s
         fd = sm_fd_name(de->d_name);
         if (fd < 0)
             continue;
-        rc = read_one_fd(ctx, dirfd, fdd, de->d_name, follow, row, link, &llen);
+        rc = read_one_fd(ctx, pid_dirfd, fdd, de->d_name, follow, row, link, &llen);
         if (rc < 0)
             break;
         if (rc == 0)
