@@ -19,12 +19,11 @@ import re
 import resource
 import signal
 import stat
-import threading
-import weakref
 from collections.abc import Iterable
 from typing import Any, Callable, NamedTuple, TypeVar
 
 from sysmon import _backend
+from sysmon._handle import HandleBase
 from sysmon._raw import RawRow
 from sysmon._rawpid import RLIM_UNLIMITED, STATUS_EXT_KEYS, StatusExt
 from sysmon.errors import AccessDenied, ParseError, SysmonError, ZombieProcess
@@ -386,30 +385,9 @@ def _cgroup(rows: Iterable[tuple[int, bytes, bytes]]) -> CgroupInfo:
 # -- the methods Process gains ------------------------------------------------------
 
 
-class DetailMixin:
-    """The in-depth readers of :class:`sysmon.Process` (mixed into it).
-
-    Relies on the handle's attributes: the held directory fd ``_fd`` (under
-    ``_lock``, alive while ``_closer`` is), ``_pid``, ``_root``, ``_proc``,
-    and its ``_read`` of stat through that fd.
-    """
-
-    _fd: int
-    _pid: int
-    _root: str
-    _proc: str
-    _live: bool
-    _lock: threading.Lock
-    _closer: weakref.finalize[..., object]
-
-    def _read(self, mask: int, wanted: Iterable[str]) -> RawRow:  # pragma: no cover
-        raise NotImplementedError  # Process provides it
-
-    def _call(self, fn: Callable[[int], T]) -> T:
-        with self._lock:
-            if not self._closer.alive:
-                raise ValueError("operation on a closed sysmon.Process")
-            return fn(self._fd)
+class DetailMixin(HandleBase):
+    """The in-depth readers of :class:`sysmon.Process` (mixed into it): every
+    read goes through the handle's held directory fd."""
 
     def _where(self, name: str) -> str:
         return f"{self._proc}/{self._pid}/{name}"

@@ -17,12 +17,9 @@ import math
 import os
 import select
 import signal
-import threading
 import time
-import weakref
-from collections.abc import Iterable
 
-from sysmon._raw import RawRow
+from sysmon._handle import HandleBase
 from sysmon.errors import AccessDenied, NoSuchProcess, SysmonError, TimeoutExpired
 from sysmon.fields import FileGroup
 
@@ -100,19 +97,8 @@ def _poll_exit(pidfd: int, timeout: float | None) -> bool:
             return False
 
 
-class SignalMixin:
+class SignalMixin(HandleBase):
     """send_signal/terminate/kill/suspend/resume/wait of :class:`sysmon.Process`."""
-
-    _fd: int
-    _pid: int
-    _root: str
-    _proc: str
-    _live: bool
-    _lock: threading.Lock
-    _closer: weakref.finalize[..., object]
-
-    def _read(self, mask: int, wanted: Iterable[str]) -> RawRow:  # pragma: no cover
-        raise NotImplementedError  # Process provides it
 
     def send_signal(self, sig: int | str | signal.Signals) -> None:
         """Send ``sig`` (a number, a signal.Signals or a name) through the held

@@ -14,12 +14,21 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 T = TypeVar("T")
+
+
+def generated(n: int) -> Any:
+    """The hypothesis settings of the generated-input tests: n examples (see
+    examples()), no deadline, nothing written under the checkout."""
+    from hypothesis import HealthCheck, settings
+
+    return settings(max_examples=examples(n), deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 
 
 def examples(n: int) -> int:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from helpers import examples
+from helpers import generated
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from net_parser_support import (
@@ -57,10 +57,9 @@ pytestmark = pytest.mark.skipif(NATIVE is None and not REQUIRE_NATIVE,
                                 reason="C extension not built")
 
 # database=None: nothing is written under the checkout
-ROUND = settings(max_examples=examples(150), deadline=None, database=None,
-                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-FUZZ = settings(max_examples=examples(300), deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+_BIG = [HealthCheck.too_slow, HealthCheck.data_too_large]
+ROUND = settings(generated(150), suppress_health_check=_BIG)
+FUZZ = settings(generated(300), suppress_health_check=_BIG)
 
 Case = tuple[bytes, Any]
 Draw = Callable[..., Any]

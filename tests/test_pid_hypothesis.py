@@ -21,8 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from helpers import examples
-from hypothesis import HealthCheck, example, given, settings
+from helpers import examples, generated
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pid_parser_support import (
     I64_MAX,
@@ -48,10 +48,8 @@ pytestmark = pytest.mark.skipif(NATIVE is None and not REQUIRE_NATIVE,
                                 reason="C extension not built")
 
 # database=None: nothing is written under the checkout
-ROUND = settings(max_examples=examples(50), deadline=None, database=None,
-                 suppress_health_check=[HealthCheck.too_slow])
-FUZZ = settings(max_examples=examples(100), deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow])
+ROUND = generated(50)
+FUZZ = generated(100)
 
 Case = tuple[bytes, Any]
 Draw = Callable[..., Any]

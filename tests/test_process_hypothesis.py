@@ -18,8 +18,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from helpers import examples
-from hypothesis import HealthCheck, assume, example, given, settings
+from helpers import generated
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import sysmon
@@ -39,10 +39,8 @@ I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
 U64_MAX = (1 << 64) - 1
 
 # database=None: nothing is written under the checkout
-SETTINGS = settings(max_examples=examples(300), deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow])
-FEW = settings(max_examples=examples(200), deadline=None, database=None,
-               suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = generated(300)
+FEW = generated(200)
 
 ANY_INT = st.integers(I64_MIN, U64_MAX)  # unchecked trailing fields
 SIGNED = st.one_of(st.integers(I64_MIN, I64_MAX), st.sampled_from([I64_MIN, I64_MAX, -1, 0]))
