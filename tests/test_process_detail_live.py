@@ -123,7 +123,10 @@ def limits_child(kids):
                            (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
         os.umask(0o027)
 
-    return kids.spawn([SLEEP, "600"], preexec_fn=pre).pid
+    # Without the ASan runtime CI preloads: it sets RLIMIT_CORE's soft limit
+    # to 0 when a program starts (its disable_coredump default).
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+    return kids.spawn([SLEEP, "600"], preexec_fn=pre, env=env).pid
 
 
 @pytest.fixture(scope="module")
