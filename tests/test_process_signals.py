@@ -21,6 +21,7 @@ import pickle
 import pwd
 import select
 import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Callable
@@ -604,3 +605,75 @@ def test_fixture_root_is_never_signalled(backend, kids, tmp_path):
     assert state(pid) == "S"  # not stopped either
     st = helpers.read_status(pid)
     assert int(st["ShdPnd"], 16) == 0 and int(st["SigPnd"], 16) == 0, st
+
+
+# --------------------------------------------------------------------------
+# renice (no pidfd form: checked through the held fd before and after)
+
+
+def ps_nice(pid: int) -> int:
+    out = subprocess.run(["ps", "-o", "ni=", "-p", str(pid)], capture_output=True, text=True,
+                         check=True, timeout=30).stdout
+    return int(out.strip())
+
+
+def test_renice_sets_the_nice_value(backend, kids):
+    pid = kids.sleep()
+    with sysmon.Process(pid) as h:
+        h.renice(7)
+        assert ps_nice(pid) == 7 == h.nice()
+        if os.geteuid() == 0:  # lowering needs CAP_SYS_NICE
+            h.renice(-3)
+            assert ps_nice(pid) == -3 == h.nice()
+
+
+@pytest.mark.parametrize(("bad", "exc"), [(20, ValueError), (-21, ValueError),
+                                          ("5", TypeError), (True, TypeError)])
+def test_renice_rejects_bad_values(kids, bad, exc):
+    pid = kids.sleep()
+    with sysmon.Process(pid) as h, pytest.raises(exc):
+        h.renice(bad)
+    assert ps_nice(pid) == 0
+
+
+def test_renice_of_an_exited_process(backend, kids):
+    pid = kids.fork(lambda: None)
+    h = sysmon.Process(pid)
+    os.waitid(os.P_PIDFD, kids.pidfds[pid], os.WEXITED)
+    with h, pytest.raises(sysmon.NoSuchProcess):
+        h.renice(5)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
+def test_renice_of_another_users_process_is_denied(backend, kids):
+    target = kids.sleep()
+    uid, _gid = nobody_ids()
+    r, w = os.pipe()
+
+    def as_nobody():
+        os.close(r)
+        try:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(uid)
+            with sysmon.Process(target) as h:
+                h.renice(5)
+            outcome: object = "no error"
+        except Exception as e:
+            outcome = e
+        os.write(w, pickle.dumps(outcome))
+        os.close(w)
+
+    child = kids.fork(as_nobody)
+    os.close(w)
+    try:
+        data = b""
+        while chunk := os.read(r, 65536):
+            data += chunk
+    finally:
+        os.close(r)
+    assert os.waitpid(child, 0)[1] == 0
+    outcome = pickle.loads(data)
+    assert type(outcome) is sysmon.AccessDenied, outcome
+    assert "permitted" in str(outcome)
+    assert ps_nice(target) == 0
