@@ -44,6 +44,16 @@ def test_tests_do_not_import_the_source_tree() -> None:
     assert Path(sysmon.__file__).resolve().parent != REPO / "sysmon"
 
 
+def test_every_subpackage_is_packaged() -> None:
+    """pyproject.toml lists its packages: a new folder left out installs
+    nowhere (a source-tree run would not notice)."""
+    text = (REPO / "pyproject.toml").read_text()
+    listed = set(re.findall(r'"(sysmon[\w.]*)"', text.split("packages =", 1)[1].split("]", 1)[0]))
+    found = {".".join(p.parent.relative_to(REPO).parts)
+             for p in (REPO / "sysmon").rglob("__init__.py")}
+    assert found == listed
+
+
 def test_c_constants_match_registry() -> None:
     from sysmon._native import lib  # type: ignore[attr-defined]
 

@@ -1,8 +1,10 @@
 """The ``sysmon`` command.
 
-One module per subcommand (``ps``, ``explain``), each with ``add_parser`` and
-``run``; shared table/JSON output in :mod:`sysmon.cli._output`.  The CLI uses
-only the public ``sysmon`` API.
+One module per subcommand (``ps``, ``explain``, ``top``, ...), each with
+``add_parser`` and ``run``; shared table/JSON output in
+:mod:`sysmon.cli._output`.  Bare ``sysmon`` opens ``top`` when stdin and
+stdout are terminals, else prints the usage (status 2).  The CLI uses only
+the public ``sysmon`` API.
 
 Exit status: 0 success; 1 a sysmon or OS error (one line on stderr, never a
 traceback); 2 a usage error (one line); 130 interrupted; 141 stdout closed
@@ -18,7 +20,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 import sysmon
-from sysmon.cli import cpu, disk, env, explain, mem, net, proc, ps, signals, sockets, tree
+from sysmon.cli import cpu, disk, env, explain, mem, net, proc, ps, signals, sockets, top, tree
 from sysmon.cli._output import UsageError
 from sysmon.sanitize import sanitize
 
@@ -53,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     tree.add_parser(sub)
     signals.add_parser(sub)
     explain.add_parser(sub)
+    top.add_parser(sub)
     return parser
 
 
@@ -104,6 +107,14 @@ def _silence_stdout() -> None:
         pass
 
 
+def _interactive() -> bool:
+    """True when stdin and stdout are both terminals."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
 def _run(argv: list[str]) -> int:
     parser = build_parser()
     try:
@@ -111,8 +122,11 @@ def _run(argv: list[str]) -> int:
     except SystemExit as e:  # --help, --version
         return e.code if isinstance(e.code, int) else EXIT_OK
     if args.command is None:
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
+        if not argv and _interactive():  # bare `sysmon` on a terminal: the monitor
+            args = parser.parse_args(["top"])
+        else:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
     rc: int = args.run(args)
     sys.stdout.flush()
     return rc

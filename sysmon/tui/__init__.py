@@ -1,0 +1,1 @@
+"""``sysmon top``: the terminal UI (model.py pure, view.py curses, app.py the loop)."""

@@ -1,0 +1,318 @@
+"""What ``sysmon top`` reads from the system, through the public API only.
+
+:class:`Source` holds the samplers (so CPU and disk rates are over the
+refresh interval) and builds a :class:`sysmon.tui.model.Snapshot` per
+refresh.  The expensive or intrusive parts are read only while the UI shows
+them: socket tables for the network view, mounts and statvfs for the disks
+view, the environment, open files and sockets of the one selected process
+for the details pane.  :func:`execute` carries out a model Action on the
+processes the user picked, by identity (pid, start ticks).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Iterable
+from dataclasses import replace
+
+import sysmon
+from sysmon.tui import model
+
+__all__ = ["Source", "describe_error", "details_of", "execute", "format_connection"]
+
+# statvfs on an autofs mount point triggers the automount: a monitor must not
+# mount filesystems by looking at them (df skips autofs too).
+_NO_STATVFS = frozenset({"autofs"})
+
+
+def describe_error(e: BaseException) -> str:
+    """A short text for an error while reading one process's details."""
+    if isinstance(e, sysmon.ZombieProcess):
+        return "zombie process: nothing to read"
+    if isinstance(e, sysmon.NoSuchProcess):
+        return "the process has exited"
+    if isinstance(e, sysmon.AccessDenied):
+        return "access denied"
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror
+    text = str(e).strip().splitlines()
+    return text[0] if text else type(e).__name__
+
+
+def _addr(a: sysmon.Addr | str | None) -> str:
+    if a is None:
+        return "*"
+    if isinstance(a, sysmon.Addr):
+        return f"[{a.ip}]:{a.port}" if ":" in a.ip else f"{a.ip}:{a.port}"
+    if a.startswith("\0"):
+        return "@" + a[1:]  # an abstract UNIX socket name, as ss shows it
+    return a or "-"
+
+
+_PROTO = {
+    (socket.AF_INET, socket.SOCK_STREAM): "tcp",
+    (socket.AF_INET6, socket.SOCK_STREAM): "tcp6",
+    (socket.AF_INET, socket.SOCK_DGRAM): "udp",
+    (socket.AF_INET6, socket.SOCK_DGRAM): "udp6",
+    (socket.AF_INET, socket.SOCK_RAW): "raw",
+    (socket.AF_INET6, socket.SOCK_RAW): "raw6",
+}
+
+
+def format_connection(c: sysmon.Connection) -> str:
+    """One line for the details pane: fd, protocol, local -> remote, state
+    (raw text: the model sanitizes it when it becomes a cell)."""
+    if c.family == socket.AF_UNIX:
+        proto = "unix/" + {socket.SOCK_STREAM: "stream", socket.SOCK_DGRAM: "dgram",
+                           socket.SOCK_SEQPACKET: "seqpacket"}.get(c.type, str(int(c.type)))
+    else:
+        proto = _PROTO.get((c.family, c.type), f"{int(c.family)}/{int(c.type)}")
+    fd = "-" if c.fd is None else str(c.fd)
+    remote = "" if c.raddr is None or c.raddr == "" else f" -> {_addr(c.raddr)}"
+    return f"fd {fd} {proto} {_addr(c.laddr)}{remote} {c.status}".rstrip()
+
+
+def _same(h: sysmon.Process, ident: model.Ident) -> bool:
+    return h.start_ticks() == ident[1]
+
+
+def details_of(ident: model.Ident) -> model.Details:
+    """The details pane's data for one process, each part the data or the
+    short text of the error reading it gave; a process whose pid was reused
+    since the snapshot reads as exited, never as the newcomer."""
+    pid = ident[0]
+    gone = "the process has exited"
+    try:
+        h = sysmon.Process(pid)
+    except (sysmon.SysmonError, OSError) as e:
+        text = describe_error(e)
+        return model.Details(pid, (), text, text, text)
+    with h:
+        if not _same(h, ident):
+            return model.Details(pid, (), gone, gone, gone)
+        try:
+            cmdline: tuple[str, ...] = tuple(h.cmdline())
+        except (sysmon.SysmonError, OSError):
+            cmdline = ()
+        env: tuple[tuple[str, str], ...] | str
+        try:
+            env = tuple(sorted(h.environ(redact=True).items()))
+        except (sysmon.SysmonError, OSError) as e:
+            env = describe_error(e)
+        files: tuple[tuple[int, str], ...] | str
+        try:
+            files = tuple(
+                (f.fd, f"{f.path} (deleted)" if f.deleted else f.path) for f in h.open_files()
+            )
+        except (sysmon.SysmonError, OSError) as e:
+            files = describe_error(e)
+        conns: tuple[str, ...] | str
+        try:
+            conns = tuple(format_connection(c) for c in h.connections("all"))
+        except (sysmon.SysmonError, OSError) as e:
+            conns = describe_error(e)
+        return model.Details(pid, cmdline, env, files, conns)
+
+
+def _filesystems() -> tuple[tuple[sysmon.Mount, sysmon.DiskUsage | None], ...]:
+    out: list[tuple[sysmon.Mount, sysmon.DiskUsage | None]] = []
+    for m in sysmon.mounts():
+        usage: sysmon.DiskUsage | None = None
+        if m.fstype not in _NO_STATVFS:
+            try:
+                usage = sysmon.disk_usage(m.mountpoint)
+            except (sysmon.SysmonError, OSError):
+                usage = None
+        out.append((m, usage))
+    return tuple(out)
+
+
+def _utc_offset(t: float) -> float:
+    off = time.localtime(t).tm_gmtoff
+    return float(off) if off is not None else 0.0
+
+
+class Source:
+    """The samplers of one ``sysmon top`` session.
+
+    Only the process fields the shown columns (and the sort key, and the user
+    filter) need are read; showing a column that needs more makes a new
+    process sampler with the union, so rates restart once, not at every
+    change back and forth.
+    """
+
+    def __init__(self, columns: Iterable[str], uid: int | None = None) -> None:
+        self._uid = uid
+        self._system = sysmon.SystemSampler(usage=False)  # statvfs only in the disks view
+        self._fields: frozenset[str] = frozenset()
+        self._procs = sysmon.ProcessSampler(fields=("pid",))
+        self._details_of: model.Ident | None = None  # whose details the last extras read
+        self.want(columns)
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return self._fields
+
+    def want(self, columns: Iterable[str]) -> bool:
+        """Make sure the process fields these column ids need are read from
+        the next sample on; True when that needed a new sampler."""
+        need = frozenset(model.PROCESS_FIELDS_NEEDED([c for c in columns if c in model.COLUMNS]))
+        if self._uid is not None:
+            need |= {"uid"}
+        if need <= self._fields:
+            return False
+        self._fields = self._fields | need
+        self._procs = sysmon.ProcessSampler(fields=self._fields)
+        return True
+
+    def sample(self, st: model.State) -> tuple[model.Snapshot, list[str]]:
+        """One refresh of the system and the process table (the columns of
+        ``st`` decide the process fields); nothing view-specific: see
+        :meth:`extras`.  Also the errors met on the way (for the status line)."""
+        errors: list[str] = []
+        self.want((*st.columns, st.sort))
+        system: sysmon.SystemSample | None
+        try:
+            system = self._system.sample()
+        except (sysmon.SysmonError, OSError) as e:
+            system, errors = None, [f"system counters: {describe_error(e)}"]
+        try:
+            uptime: sysmon.Uptime | None = sysmon.uptime()
+        except (sysmon.SysmonError, OSError):
+            uptime = None
+        procs = self._procs.sample()  # raises only when /proc itself is missing
+        if self._uid is not None:
+            procs = [p for p in procs if p.info.uid == self._uid]
+        taken = time.time()
+        snap = model.Snapshot(
+            taken=taken,
+            system=system,
+            memory=system.snapshot.memory if system else None,
+            swap=system.snapshot.swap if system else None,
+            load=system.snapshot.loadavg if system else None,
+            uptime=uptime,
+            pressure=(system.snapshot.pressure or None) if system else None,
+            processes=tuple(procs),
+            self_pid=os.getpid(),
+            utc_offset=_utc_offset(taken),
+        )
+        self._details_of = None
+        return snap, errors
+
+    def extras(self, snap: model.Snapshot, st: model.State, *,
+               fresh: bool = False) -> tuple[model.Snapshot, list[str]]:
+        """``snap`` with what ``st`` shows besides the process table
+        (connections for the network view, filesystems and their rates for
+        the disks view, the details of the selected process when the pane is
+        open) and without what it does not show.  Parts ``snap`` already has
+        are read again only when ``fresh`` (a new sample) or when they are
+        about another process than the one selected now."""
+        errors: list[str] = []
+        conns = snap.connections if st.view == "network" and not fresh else None
+        if st.view == "network" and conns is None:
+            try:
+                conns = tuple(sysmon.connections("all"))
+            except (sysmon.SysmonError, OSError) as e:
+                errors.append(f"connections: {describe_error(e)}")
+        fss = snap.filesystems if st.view == "disks" and not fresh else None
+        if st.view == "disks" and fss is None:
+            try:
+                fss = _filesystems()
+            except (sysmon.SysmonError, OSError) as e:
+                errors.append(f"mounts: {describe_error(e)}")
+        rates = snap.system.disk if st.view == "disks" and snap.system is not None else None
+        details = None
+        if st.details and st.selected is not None:
+            if fresh or self._details_of != st.selected or snap.details is None:
+                details = details_of(st.selected)
+                self._details_of = st.selected
+            else:
+                details = snap.details
+        if (conns, fss, rates, details) != (snap.connections, snap.filesystems,
+                                             snap.disk_rates, snap.details):
+            snap = replace(snap, connections=conns, filesystems=fss, disk_rates=rates,
+                           details=details)
+        return snap, errors
+
+
+# ---------------------------------------------------------------- actions
+
+
+def _signal_one(ident: model.Ident, sig: int) -> str | None:
+    """None when sent, else why not."""
+    pid = ident[0]
+    try:
+        with sysmon.Process(pid) as h:
+            if not _same(h, ident):
+                return f"process {pid} has exited"
+            h.send_signal(sig)
+    except sysmon.NoSuchProcess:
+        return f"process {pid} has exited"
+    except (sysmon.SysmonError, OSError, ValueError) as e:
+        return describe_action_error(e)
+    return None
+
+
+def _renice_one(ident: model.Ident, delta: int) -> tuple[int | None, str | None]:
+    """(the new nice value, None) when done, else (None, why not)."""
+    pid = ident[0]
+    try:
+        with sysmon.Process(pid) as h:
+            if not _same(h, ident):
+                return None, f"process {pid} has exited"
+            value = max(-20, min(19, h.nice() + delta))
+            h.renice(value)
+    except sysmon.NoSuchProcess:
+        return None, f"process {pid} has exited"
+    except (sysmon.SysmonError, OSError, ValueError) as e:
+        return None, describe_action_error(e)
+    return value, None
+
+
+def describe_action_error(e: BaseException) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror
+    text = str(e).strip().splitlines()
+    return text[0] if text else type(e).__name__
+
+
+def _summary(what: str, done: list[int], failed: list[str]) -> str:
+    if not failed:
+        if len(done) == 1:
+            return f"{what} process {done[0]}"
+        return f"{what} {len(done)} processes"
+    if not done and len(failed) == 1:
+        return failed[0]
+    head = f"{what} {len(done)} of {len(done) + len(failed)} processes"
+    return f"{head}; {failed[0]}" + (f" (and {len(failed) - 1} more)" if len(failed) > 1 else "")
+
+
+def execute(action: model.SendSignal | model.Renice) -> str:
+    """Carry out a signal or renice on its targets, each through a handle
+    that first checks the process is still the one the snapshot showed (same
+    start ticks): a pid reused since then is reported as exited and left
+    alone.  Returns the status-line text; never raises for a process error."""
+    done: list[int] = []
+    failed: list[str] = []
+    if isinstance(action, model.SendSignal):
+        name = sysmon.signal_name(action.signal)
+        for ident in action.targets:
+            err = _signal_one(ident, action.signal)
+            if err is None:
+                done.append(ident[0])
+            else:
+                failed.append(err)
+        return _summary(f"sent {name} to", done, failed)
+    values: list[int] = []
+    for ident in action.targets:
+        value, err = _renice_one(ident, action.delta)
+        if err is None and value is not None:
+            done.append(ident[0])
+            values.append(value)
+        else:
+            failed.append(err or f"process {ident[0]}: not reniced")
+    if len(done) == 1 and not failed:
+        return f"process {done[0]}: nice {values[0]}"
+    return _summary("reniced", done, failed)
