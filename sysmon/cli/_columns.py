@@ -17,27 +17,10 @@ from typing import Callable
 
 import sysmon
 from sysmon.sanitize import Align
+from sysmon.units import human_bytes
 
 UNAVAILABLE = "-"
 
-_UNITS = ("K", "M", "G", "T", "P", "E")
-
-
-def human_bytes(n: int) -> str:
-    """Bytes in 1024-based units: 0, 512B, 4.0K, 12K, 1.5M, 3.2G (one decimal
-    below 10, whole numbers from 10)."""
-    if n < 1024:
-        return "0" if n == 0 else f"{n}B"
-    value = float(n)
-    unit = ""
-    for u in _UNITS:
-        value /= 1024.0
-        unit = u
-        if value < 1024.0 or u == _UNITS[-1]:
-            break
-    if value < 9.95:
-        return f"{value:.1f}{unit}"
-    return f"{round(value):d}{unit}"
 
 
 def cpu_time(seconds: float) -> str:

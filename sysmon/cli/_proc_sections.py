@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar, Union
 
 import sysmon
-from sysmon.cli._columns import command, human_bytes
+from sysmon.cli._columns import command
 from sysmon.cli.sockets import as_json as connection_json
 from sysmon.cli.sockets import netid, show_addr
+from sysmon.units import human_bytes
 
 T = TypeVar("T")
 

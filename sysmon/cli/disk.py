@@ -20,7 +20,6 @@ from collections.abc import Callable
 from typing import TextIO
 
 import sysmon
-from sysmon.cli._columns import human_bytes
 from sysmon.cli._output import SubParsers
 from sysmon.cli._system import (
     UNAVAILABLE,
@@ -37,6 +36,7 @@ from sysmon.cli._system import (
     table,
     under_root,
 )
+from sysmon.units import human_bytes
 
 DESCRIPTION = """\
 Show mounted filesystems like `df` with inodes (Size Used Avail Use% Inodes

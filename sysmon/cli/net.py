@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from typing import TextIO
 
 import sysmon
-from sysmon.cli._columns import human_bytes
 from sysmon.cli._output import SubParsers
 from sysmon.cli._system import (
     UNAVAILABLE,
@@ -27,6 +26,7 @@ from sysmon.cli._system import (
     stdout,
     table,
 )
+from sysmon.units import human_bytes
 
 DESCRIPTION = """\
 Show every network interface with its counters since it came up (bytes,

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 from sysmon.sanitize import Align, display_width, pad, sanitize, truncate
 from sysmon.tui.model_types import Cell, Line
+from sysmon.units import human_bytes as _human_bytes
 
 UNAVAILABLE = "-"
 
@@ -129,26 +130,9 @@ def bar(label: str, segments: Sequence[tuple[float, str]], text: str, width: int
 
 # ---------------------------------------------------------------- values
 
-_UNITS = ("K", "M", "G", "T", "P", "E")
-
-
 def human_bytes(n: int | None) -> str:
-    """Bytes in 1024-based units: 0, 512B, 4.0K, 12K, 1.5M, 3.2G (one decimal
-    below 10); "-" when unavailable."""
-    if n is None:
-        return UNAVAILABLE
-    if n < 1024:
-        return "0" if n == 0 else f"{n}B"
-    value = float(n)
-    unit = ""
-    for u in _UNITS:
-        value /= 1024.0
-        unit = u
-        if value < 1023.5 or u == _UNITS[-1]:
-            break
-    if value < 9.95:
-        return f"{value:.1f}{unit}"
-    return f"{round(value):d}{unit}"
+    """sysmon.units.human_bytes; "-" when unavailable."""
+    return UNAVAILABLE if n is None else _human_bytes(n)
 
 
 def human_count(n: int | None) -> str:
