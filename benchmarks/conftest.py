@@ -101,7 +101,10 @@ _START: dict[str, float] = {}
 def pytest_sessionstart(session):
     busy, steal = cpu_ticks()
     t = os.times()
-    _START.update(busy=busy, steal=steal, own=t.user + t.system, wall=time.monotonic())
+    children = t.children_user + t.children_system
+    _START.update(
+        busy=busy, steal=steal, own=t.user + t.system, children=children, wall=time.monotonic()
+    )
 
 
 def pytest_benchmark_update_machine_info(config, machine_info):
@@ -114,24 +117,35 @@ def pytest_benchmark_update_machine_info(config, machine_info):
     wall = time.monotonic() - _START["wall"]
     ncpu = os.cpu_count() or 1
     own = t.user + t.system - _START["own"]
-    other = (busy - _START["busy"]) / hz - own
+    # the benchmarks' own children (ss, ps, lsof, the programs of bench_top.py), once
+    # reaped, are not "other processes" either
+    children = t.children_user + t.children_system - _START["children"]
+    other = (busy - _START["busy"]) / hz - own - children
     machine_info["sysmon_bench"] = {
         "cpus": ncpu,
         "wall_s": round(wall, 1),
         "own_cpu_s": round(own, 1),
+        "children_cpu_s": round(children, 1),
         "background_cpu_percent": round(max(other, 0.0) * 100 / (wall * ncpu), 1),
         "steal_percent": round((steal - _START["steal"]) / hz * 100 / (wall * ncpu), 1),
         "idle_processes_spawned": N_IDLE,
         "sources_sha256": sources_digest(),
+        "tui_sources_sha256": sources_digest(("sysmon/tui/*.py", "sysmon/cli/top.py")),
     }
 
 
-def sources_digest() -> str:
-    """A digest of the measured code (sysmon/*.py, csrc/*, benchmarks/floor*.c):
-    names which version of the implementation the figures belong to."""
+def sources_digest(patterns: tuple[str, ...] = ()) -> str:
+    """A digest of the measured code (sysmon/*.py, csrc/*, benchmarks/floor*.c; or of
+    the files matching ``patterns``, relative to the repository): names which version
+    of the implementation the figures belong to."""
     repo = HERE.parent
     h = hashlib.sha256()
-    files = sorted([*repo.glob("sysmon/*.py"), *repo.glob("csrc/*.[ch]"), *HERE.glob("floor*.c")])
+    if patterns:
+        files = sorted(p for pat in patterns for p in repo.glob(pat))
+    else:
+        files = sorted(
+            [*repo.glob("sysmon/*.py"), *repo.glob("csrc/*.[ch]"), *HERE.glob("floor*.c")]
+        )
     for p in files:
         h.update(str(p.relative_to(repo)).encode() + b"\0" + p.read_bytes())
     return h.hexdigest()[:12]

@@ -6,6 +6,7 @@
     python benchmarks/run.py --suite process      # only the process-table benchmarks
     python benchmarks/run.py --suite sockets      # only the network-connections benchmarks
     python benchmarks/run.py --suite detail       # only the one-process-in-depth benchmarks
+    python benchmarks/run.py --suite top          # only the terminal UI (sysmon top vs top)
     python benchmarks/run.py --save out.json      # ... and keep pytest-benchmark's JSON
     python benchmarks/run.py --json out.json      # print the table of an earlier run
     python benchmarks/run.py --markdown           # the same tables as Markdown (README.md)
@@ -17,9 +18,9 @@ It runs, from the repository root:
     python -m pytest benchmarks/ --benchmark-only --benchmark-json=FILE -p no:cacheprovider -s
 
 (``benchmarks/bench_process.py``, ``benchmarks/bench_system.py``,
-``benchmarks/bench_sockets.py`` or ``benchmarks/bench_detail.py`` instead of
-``benchmarks/`` with ``--suite process``, ``--suite system``, ``--suite sockets``
-or ``--suite detail``.)
+``benchmarks/bench_sockets.py``, ``benchmarks/bench_detail.py`` or
+``benchmarks/bench_top.py`` instead of ``benchmarks/`` with ``--suite process``,
+``--suite system``, ``--suite sockets``, ``--suite detail`` or ``--suite top``.)
 
 Environment (passed through to the benchmarks): SYSMON_BENCH_NPROCS (idle
 processes spawned, default 1000), SYSMON_BENCH_REPEATS (interleaved blocks,
@@ -32,7 +33,10 @@ SYSMON_BENCH_CONNS (loopback connections held, default 2600) and
 SYSMON_BENCH_UDP (bound UDP sockets held, default 100); for the detail suite
 SYSMON_BENCH_DETAIL_ROUNDS (default 10), SYSMON_BENCH_DETAIL_WARMUP (default 1)
 and SYSMON_BENCH_FDS (fds held by the helper, default 1000); its tree group
-uses SYSMON_BENCH_NPROCS, SYSMON_BENCH_ROUNDS and SYSMON_BENCH_WARMUP.
+uses SYSMON_BENCH_NPROCS, SYSMON_BENCH_ROUNDS and SYSMON_BENCH_WARMUP; for the
+top suite SYSMON_BENCH_TOP_REPEATS (default 3), SYSMON_BENCH_TOP_IDLE_FRAMES
+(default 12), SYSMON_BENCH_TOP_DELAY (default 0.25) and SYSMON_BENCH_TOP_FRAMES
+(default 44), with SYSMON_BENCH_NPROCS.
 
 Figures: the rounds of all blocks of one implementation are pooled; "us/proc"
 is the pooled median round time divided by the rows that implementation
@@ -48,6 +52,11 @@ ratios are of per-call times, and the "ss ... minus exec of true" rows subtract
 the median (minimum) of running ``true`` the same way from that of ss.
 Detail groups (``detail-*``) are reported per call, with the rows the call
 returned (fds, tree nodes, lines of output) and µs per row.
+Top groups (``top-*``) are not timed by pytest-benchmark: each benchmark is one
+session of a program and its figures (a child's CPU time per refresh, idle CPU,
+RSS) are in extra_info; the table gives, per program, the median over the
+sessions and the range, and the ratios are medians of the per-repetition ratios
+(sessions of one repetition run back to back).
 """
 
 from __future__ import annotations
@@ -91,6 +100,7 @@ SUITES = {
     "system": "benchmarks/bench_system.py",
     "sockets": "benchmarks/bench_sockets.py",
     "detail": "benchmarks/bench_detail.py",
+    "top": "benchmarks/bench_top.py",
 }
 SYS_SAMPLE = "system-sample"
 SYS_ORDER = ["floor", "floor_py", "c", "c_snapshot", "python", "psutil"]
@@ -218,7 +228,7 @@ def load(json_path: Path):
     raw: dict[str, dict[str, list[dict]]] = {}
     for b in data["benchmarks"]:
         info = b.get("extra_info", {})
-        if not info.get("impl") or not _unit(info):
+        if not info.get("impl") or not _unit(info) or info.get("top_result"):
             continue
         raw.setdefault(b["group"] or "", {}).setdefault(info["impl"], []).append(b)
     groups: dict[str, dict[str, dict]] = {}
@@ -281,6 +291,7 @@ def render(data, groups, markdown: bool) -> str:
     out.append(f"run at: {data.get('datetime', '?')}")
     sb = mi.get("sysmon_bench")
     has_proc = any(_is_process_group(g) or g == "detail-tree" for g in groups)
+    has_proc = has_proc or bool(_top_results(data))
     if sb:
         spawned = f" {sb['idle_processes_spawned']} idle processes spawned;" if has_proc else ""
         out.append(
@@ -288,6 +299,8 @@ def render(data, groups, markdown: bool) -> str:
             f" of the machine's CPU meanwhile (steal {sb['steal_percent']}%);{spawned}"
             f" sources sha256 {sb.get('sources_sha256', '?')}"
         )
+        if _top_results(data) and sb.get("tui_sources_sha256"):
+            out.append(f"terminal UI sources sha256 {sb['tui_sources_sha256']}")
     out.append("")
     for group in sorted(g for g in groups if _is_process_group(g)):
         rows = groups[group]
@@ -340,6 +353,7 @@ def render(data, groups, markdown: bool) -> str:
     out += render_system(groups, markdown)
     out += render_sockets(groups, markdown)
     out += render_detail(groups, markdown)
+    out += render_top(data, markdown)
     return "\n".join(out)
 
 
@@ -678,6 +692,129 @@ def render_detail(groups, markdown: bool) -> list[str]:
     return out
 
 
+TOP_ORDER = ["sysmon_c", "sysmon_python", "top_b", "top"]
+TOP_LABEL = {
+    "sysmon_c": "sysmon top, C backend (pty)",
+    "sysmon_python": "sysmon top, pure backend (pty)",
+    "top_b": "procps top -b -n N (pipe)",
+    "top": "procps top, interactive (pty)",
+}
+# (numerator, denominator, name, judged against the issue's target: no more than top -b)
+TOP_RATIOS = [
+    ("sysmon_c", "top_b", "sysmon top C / top -b", True),
+    ("sysmon_python", "top_b", "sysmon top pure / top -b", True),
+    ("sysmon_c", "top", "sysmon top C / top (interactive)", False),
+    ("sysmon_python", "top", "sysmon top pure / top (interactive)", False),
+    ("top", "top_b", "top (interactive) / top -b", False),
+]
+
+
+def _top_results(data) -> dict[str, dict[str, list[dict]]]:
+    """{group: {impl: [extra_info of each session, by rep]}} of the top suite."""
+    out: dict[str, dict[str, list[dict]]] = {}
+    for b in data.get("benchmarks", []):
+        info = b.get("extra_info", {})
+        if info.get("top_result") and "cpu_ms_per_refresh" in info:
+            out.setdefault(b["group"] or "", {}).setdefault(info["impl"], []).append(info)
+    for impls in out.values():
+        for runs in impls.values():
+            runs.sort(key=lambda i: i.get("rep", 0))
+    return out
+
+
+def _med_range(values: list[float], fmt: str = ".2f") -> str:
+    """'median (min-max)' of the sessions, or the one value."""
+    if not values:
+        return "-"
+    m = format(statistics.median(values), fmt)
+    if len(values) == 1:
+        return m
+    return f"{m} ({format(min(values), fmt)}-{format(max(values), fmt)})"
+
+
+def render_top(data, markdown: bool) -> list[str]:
+    """The top suite: per group, per program the median (range) over the sessions."""
+    out: list[str] = []
+    cols = [
+        "program", "CPU ms/refresh", "single refresh ms (median)", "user / sys ms",
+        "CPU %", "VmHWM MiB", "VmRSS MiB", "CPU to 1st frame ms", "frames (by cadence)",
+        "KiB/frame", "other load %",
+    ]  # fmt: skip
+    for group, impls in sorted(_top_results(data).items(), reverse=True):
+        any_info = next(iter(impls.values()))[0]
+        nrep = max(len(v) for v in impls.values())
+        title = (
+            f"group {group!r}: refresh every {any_info['delay']:g} s, {any_info['proc_count']}"
+            f" processes, {nrep} interleaved repetitions; median (range) over them"
+        )
+        rows: list[list[str]] = []
+        for impl in TOP_ORDER:
+            runs = impls.get(impl)
+            if not runs:
+                continue
+
+            def col(key: str, runs: list[dict] = runs) -> list[float]:
+                return [float(r[key]) for r in runs if r.get(key) is not None]
+
+            us = statistics.median(col("user_ms_per_refresh"))
+            sy = statistics.median(col("sys_ms_per_refresh"))
+            frames = f"{statistics.median(col('frames')):.0f}"
+            clock = f"{statistics.median(col('frames_by_cadence')):.0f}"
+            rows.append([
+                TOP_LABEL.get(impl, impl),
+                _med_range(col("cpu_ms_per_refresh")),
+                _med_range(col("cpu_ms_median")),
+                f"{us:.1f} / {sy:.1f}",
+                _med_range(col("idle_cpu_percent")),
+                _med_range([v / 1024 for v in col("vmhwm_kib")], ".1f"),
+                _med_range([v / 1024 for v in col("vmrss_kib")], ".1f"),
+                _med_range(col("first_frame_ms"), ".0f"),
+                f"{frames} ({clock})",
+                f"{statistics.median(col('bytes_per_frame')) / 1024:.1f}",
+                _med_range(col("other_cpu_percent"), ".0f"),
+            ])  # fmt: skip
+        sessions = [r for v in impls.values() for r in v]
+        order = {impl: i for i, impl in enumerate(TOP_ORDER)}
+        sessions.sort(key=lambda r: (r.get("rep", 0), order.get(r["impl"], 99)))
+        loads = [r["loadavg"] for r in sessions]
+        if markdown:
+            out += [f"#### {title}", "", "| " + " | ".join(cols) + " |",
+                    "|---|" + "---:|" * (len(cols) - 1)]  # fmt: skip
+            out += ["| " + " | ".join(r) + " |" for r in rows]
+        else:
+            out += [title, "  " + " | ".join(cols)]
+            out += ["  " + " | ".join(r) for r in rows]
+        out.append("")
+        out += _top_ratio_table(impls, markdown)
+        out += ["", "load average (1 min) before -> after each session, in the order run: "
+                + ", ".join(loads), ""]  # fmt: skip
+    return out
+
+
+def _top_ratio_table(impls: dict[str, list[dict]], markdown: bool) -> list[str]:
+    out: list[str] = []
+    if markdown:
+        out += ["| ratio of CPU per refresh | median | per-repetition range | target | met |",
+                "|---|---:|---:|---|---|"]  # fmt: skip
+    else:
+        out.append(f"  {'ratio of CPU per refresh':38} {'median':>7}  {'per-rep':>11}  target")
+    for num, den, name, judged in TOP_RATIOS:
+        a = {r["rep"]: r["cpu_ms_per_refresh"] for r in impls.get(num, [])}
+        b = {r["rep"]: r["cpu_ms_per_refresh"] for r in impls.get(den, [])}
+        per = [a[k] / b[k] for k in sorted(set(a) & set(b)) if b[k]]
+        if not per:
+            continue
+        v = statistics.median(per)
+        spread = f"{min(per):.2f}-{max(per):.2f}"
+        target = "<= 1" if judged else ""
+        met = ("yes" if v <= 1.0 else "NO") if judged else ""
+        if markdown:
+            out.append(f"| {name} | {v:.2f}x | {spread} | {target} | {met} |")
+        else:
+            out.append(f"  {name:38} {v:6.2f}x  {spread:>11}  {target} {met}")
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -689,7 +826,7 @@ def main(argv=None) -> int:
         "--suite",
         choices=sorted(SUITES),
         default="all",
-        help="which benchmarks to run: process, system, sockets, detail or all (default)",
+        help="which benchmarks to run: process, system, sockets, detail, top or all (default)",
     )
     ap.add_argument(
         "--wait-idle",
