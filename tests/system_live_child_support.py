@@ -248,7 +248,7 @@ print(json.dumps(out))
 # samples, deletes sm0 and makes it again (a new device, counters from 0),
 # sends one frame, samples again, and reports what the sampler says of sm0.
 RECREATED_IF_CHILD = r"""
-import json, socket, subprocess, sys
+import json, socket, subprocess, sys, time
 import sysmon
 sysmon.set_backend(sys.argv[1])
 def ip(*a):
@@ -258,6 +258,16 @@ def make():
        "mtu", "65000")
     ip("link", "set", "sm0", "up")
     ip("link", "set", "sm1", "up")
+    # The kernel activates the queue (linkwatch) a moment after the carrier
+    # comes up; frames sent before are dropped, not counted as sent.
+    # (/sys is the host's here: ask ip in this namespace.)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        out = subprocess.run(["ip", "-o", "link", "show", "sm0"], check=True,
+                             capture_output=True, text=True).stdout
+        if " state UP " in out and " qdisc noop " not in out:  # noop: not activated yet
+            break
+        time.sleep(0.005)
 def send(nbytes):
     # broadcast frames with an experimental ethertype: no protocol answers
     frame = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01" + b"\x88\xb5" + bytes(64000 - 14)
