@@ -89,3 +89,14 @@ class TimeoutExpired(SysmonError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.pid, self.seconds, self.msg))
+
+
+def describe(e: BaseException) -> str:
+    """One line saying what went wrong, for a user: "path: reason" for an
+    OSError, else the message with its whitespace collapsed."""
+    if isinstance(e, OSError) and e.strerror:
+        if isinstance(e.filename, (str, bytes)):
+            return f"{os.fsdecode(e.filename)}: {e.strerror}"
+        return e.strerror
+    text = " ".join(str(e).split())
+    return text or type(e).__name__

@@ -1,4 +1,5 @@
-"""Human-readable sizes, shared by the command line and the terminal UI."""
+"""Human-readable sizes and terminal names, shared by the command line and the
+terminal UI."""
 
 from __future__ import annotations
 
@@ -21,3 +22,19 @@ def human_bytes(n: int) -> str:
     if value < 9.95:
         return f"{value:.1f}{unit}"
     return f"{round(value):d}{unit}"
+
+
+def tty_name(dev: int) -> str:
+    """A tty_nr device number as ps names it: ``?`` (none), ``pts/N``,
+    ``ttyN``, ``ttySN``, ``console``, else ``major:minor``."""
+    if dev == 0:
+        return "?"
+    major = (dev >> 8) & 0xFFF
+    minor = (dev & 0xFF) | ((dev >> 12) & 0xFFF00)
+    if 136 <= major <= 143:
+        return f"pts/{(major - 136) * 256 + minor}"
+    if major == 4:
+        return f"tty{minor}" if minor < 64 else f"ttyS{minor - 64}"
+    if major == 5 and minor == 1:
+        return "console"
+    return f"{major}:{minor}"

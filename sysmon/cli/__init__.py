@@ -22,6 +22,7 @@ from typing import NoReturn
 import sysmon
 from sysmon.cli import cpu, disk, env, explain, mem, net, proc, ps, signals, sockets, top, tree
 from sysmon.cli._output import UsageError
+from sysmon.errors import describe
 from sysmon.sanitize import sanitize
 
 __all__ = ["main"]
@@ -88,12 +89,6 @@ def _error(message: str) -> None:
         pass
 
 
-def _describe(e: BaseException) -> str:
-    if isinstance(e, OSError) and e.strerror:
-        if isinstance(e.filename, (str, bytes)):
-            return f"{os.fsdecode(e.filename)}: {e.strerror}"
-        return e.strerror
-    return str(e) or type(e).__name__
 
 
 def _silence_stdout() -> None:
@@ -147,5 +142,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(str(e))
         return EXIT_USAGE
     except (sysmon.SysmonError, OSError) as e:
-        _error(_describe(e))
+        _error(describe(e))
         return EXIT_ERROR

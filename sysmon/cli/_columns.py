@@ -17,7 +17,7 @@ from typing import Callable
 
 import sysmon
 from sysmon.sanitize import Align
-from sysmon.units import human_bytes
+from sysmon.units import human_bytes, tty_name
 
 UNAVAILABLE = "-"
 
@@ -37,20 +37,6 @@ def cpu_time(seconds: float) -> str:
     return f"{minutes:02d}:{secs:02d}"
 
 
-def tty_name(dev: int) -> str:
-    """A tty_nr device number as ps names it: ``?`` (none), ``pts/N``,
-    ``ttyN``, ``ttySN``, ``console``, else ``major:minor``."""
-    if dev == 0:
-        return "?"
-    major = (dev >> 8) & 0xFFF
-    minor = (dev & 0xFF) | ((dev >> 12) & 0xFFF00)
-    if 136 <= major <= 143:
-        return f"pts/{(major - 136) * 256 + minor}"
-    if major == 4:
-        return f"tty{minor}" if minor < 64 else f"ttyS{minor - 64}"
-    if major == 5 and minor == 1:
-        return "console"
-    return f"{major}:{minor}"
 
 
 def start_time(epoch: float, now: float | None = None) -> str:

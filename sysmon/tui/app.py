@@ -30,6 +30,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
 import sysmon
+from sysmon.errors import describe
 from sysmon.sanitize import sanitize
 from sysmon.tui import model
 from sysmon.tui.source import Source, execute
@@ -324,13 +325,6 @@ def _write_error(text: str, stream: TextIO | None = None) -> None:
         pass
 
 
-def _describe(e: BaseException) -> str:
-    if isinstance(e, OSError) and e.strerror:
-        if isinstance(e.filename, (str, bytes)):
-            return f"{os.fsdecode(e.filename)}: {e.strerror}"
-        return e.strerror
-    text = " ".join(str(e).split())
-    return text or type(e).__name__
 
 
 def run_once(opts: Options, out: TextIO | None = None) -> int:
@@ -377,7 +371,7 @@ def run(opts: Options) -> int:
     except _Terminated as e:
         return 128 + e.signum
     except Exception as e:  # noqa: BLE001 - the terminal is restored by now: one line, no traceback
-        _write_error(_describe(e))
+        _write_error(describe(e))
         return 1
 
 

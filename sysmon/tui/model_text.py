@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from sysmon.sanitize import Align, display_width, pad, sanitize, truncate
 from sysmon.tui.model_types import Cell, Line
 from sysmon.units import human_bytes as _human_bytes
+from sysmon.units import tty_name as _tty_name
 
 UNAVAILABLE = "-"
 
@@ -130,6 +131,11 @@ def bar(label: str, segments: Sequence[tuple[float, str]], text: str, width: int
 
 # ---------------------------------------------------------------- values
 
+def tty_name(dev: int | None) -> str:
+    """sysmon.units.tty_name; "-" when unavailable."""
+    return UNAVAILABLE if dev is None else _tty_name(dev)
+
+
 def human_bytes(n: int | None) -> str:
     """sysmon.units.human_bytes; "-" when unavailable."""
     return UNAVAILABLE if n is None else _human_bytes(n)
@@ -197,20 +203,6 @@ def duration(seconds: float | None) -> str:
     return f"{days} day{'s' if days != 1 else ''}, {clock}"
 
 
-def tty_name(dev: int | None) -> str:
-    """A tty_nr device number as ps names it: ``?`` (none), ``pts/N``,
-    ``ttyN``, ``ttySN``, else ``major:minor``."""
-    if dev is None:
-        return UNAVAILABLE
-    if dev == 0:
-        return "?"
-    major = (dev >> 8) & 0xFFF
-    minor = (dev & 0xFF) | ((dev >> 12) & 0xFFF00)
-    if 136 <= major <= 143:
-        return f"pts/{(major - 136) * 256 + minor}"
-    if major == 4:
-        return f"tty{minor}" if minor < 64 else f"ttyS{minor - 64}"
-    return f"{major}:{minor}"
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
