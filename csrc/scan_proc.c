@@ -92,10 +92,31 @@ static int read_group(struct sm_ctx *ctx, int dirfd, const char *name,
 
 /* A /proc/<tid> directory of a thread that is not its group leader (Tgid -1: the
  * status has no Tgid line, so nothing says it is a thread). */
+static int is_thread_tgid(int64_t tgid, int32_t pid)
+{
+    return tgid != -1 && tgid != pid;
+}
+
 static int is_thread(const struct sm_proc *row)
 {
-    return row->err[SM_G_STATUS] == 0 && row->status.tgid != -1 &&
-           row->status.tgid != row->pid;
+    return row->err[SM_G_STATUS] == 0 && is_thread_tgid(row->status.tgid, row->pid);
+}
+
+/*
+ * The same check for a row whose mask leaves status out: read it for the
+ * check only.  1 a thread, 0 not one or cannot tell (status missing, denied
+ * or malformed, as is_thread() treats an unusable status), or a fatal -errno.
+ */
+static int is_thread_dir(struct sm_ctx *ctx, int dirfd, int32_t pid)
+{
+    struct sm_status st;
+    long n = sm_read_at(dirfd, "status", &ctx->buf);
+
+    if (is_fatal(n))
+        return (int)n;
+    if (n < 0 || sm_parse_status(ctx->buf.data, (size_t)n, &st) != 0)
+        return 0;
+    return is_thread_tgid(st.tgid, pid);
 }
 
 /*
@@ -164,15 +185,76 @@ static int read_row(struct sm_ctx *ctx, int dirfd, int32_t pid, uint32_t mask,
     return 0;
 }
 
+/* Where a scan puts its rows: the caller's arrays, and what they need. */
+struct scan_out {
+    struct sm_proc *rows;
+    size_t cap;
+    char *arena;
+    size_t arena_cap;
+    size_t n;               /* rows found (may exceed cap) */
+    size_t used;            /* arena bytes they need (may exceed arena_cap) */
+    struct sm_proc scratch; /* the row being read once rows[] is full */
+};
+
+/*
+ * One entry of a scan: open <name> under procfd (the pid directory of pid)
+ * and append its row to out, or leave it out (vanished, not a process
+ * directory, a thread).  With find_threads, a thread's /proc/<tid> (which
+ * readdir never lists but openat finds) is recognised whatever the mask:
+ * status is read for the check alone when the mask leaves it out.
+ * Returns 0 or a fatal -errno.
+ */
+static int scan_entry(struct sm_ctx *ctx, int procfd, const char *name, int32_t pid,
+                      uint32_t mask, int find_threads, struct scan_out *out)
+{
+    struct sm_proc *row = out->n < out->cap ? &out->rows[out->n] : &out->scratch;
+    size_t used = out->used;
+    int pidfd, r;
+
+    pidfd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (pidfd < 0) {
+        int e = errno;
+
+        if (is_fatal(-e))
+            return -e;
+        if (e != EACCES && e != EPERM)
+            return 0; /* vanished, or not a process directory */
+        deny_row(row, pid, mask, e);
+        out->n++;
+        return 0;
+    }
+    r = find_threads && !(mask & SM_FILE_STATUS) ? is_thread_dir(ctx, pidfd, pid) : 0;
+    if (r == 0)
+        r = read_row(ctx, pidfd, pid, mask, row, out->arena,
+                     out->n < out->cap ? out->arena_cap : 0, &used);
+    close(pidfd);
+    if (r < 0 && r != -ESRCH)
+        return r;
+    if (r != 0 || is_thread(row))
+        return 0; /* vanished or a thread: its bytes are not counted */
+    out->used = used;
+    out->n++;
+    return 0;
+}
+
+/* The end of a scan: the counts, and -ENOBUFS when they did not fit. */
+static int scan_done(const struct scan_out *out, int rc, size_t *n_rows, size_t *arena_used)
+{
+    *n_rows = out->n;
+    *arena_used = out->used;
+    if (rc == 0 && (out->n > out->cap || out->used > out->arena_cap))
+        return -ENOBUFS;
+    return rc;
+}
+
 int sm_scan_procs(struct sm_ctx *ctx, const char *proc_path, uint32_t mask,
                   struct sm_proc *rows, size_t cap,
                   char *arena, size_t arena_cap,
                   size_t *n_rows, size_t *arena_used)
 {
-    struct sm_proc scratch;
+    struct scan_out out = {.rows = rows, .cap = cap, .arena = arena, .arena_cap = arena_cap};
     struct dirent *de;
-    size_t n = 0, used = 0;
-    int procfd, rc = 0;
+    int rc = 0;
     DIR *dir;
 
     *n_rows = 0;
@@ -180,12 +262,8 @@ int sm_scan_procs(struct sm_ctx *ctx, const char *proc_path, uint32_t mask,
     dir = sm_opendir_at(AT_FDCWD, proc_path, 0, &rc);
     if (dir == NULL)
         return rc;
-    procfd = dirfd(dir);
     for (;;) {
-        struct sm_proc *row;
-        size_t used_before = used;
         int32_t pid;
-        int pidfd, r;
 
         errno = 0;
         de = readdir(dir);
@@ -199,41 +277,36 @@ int sm_scan_procs(struct sm_ctx *ctx, const char *proc_path, uint32_t mask,
         pid = sm_pid_name(de->d_name);
         if (pid < 0)
             continue;
-        row = n < cap ? &rows[n] : &scratch;
-        pidfd = openat(procfd, de->d_name,
-                       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (pidfd < 0) {
-            int e = errno;
-
-            if (is_fatal(-e)) {
-                rc = -e;
-                break;
-            }
-            if (e != EACCES && e != EPERM)
-                continue; /* vanished, or not a process directory */
-            deny_row(row, pid, mask, e);
-            n++;
-            continue;
-        }
-        r = read_row(ctx, pidfd, pid, mask, row, arena, n < cap ? arena_cap : 0,
-                     &used);
-        close(pidfd);
-        if (r < 0 && r != -ESRCH) {
-            rc = r;
+        rc = scan_entry(ctx, dirfd(dir), de->d_name, pid, mask, 0, &out);
+        if (rc < 0)
             break;
-        }
-        if (r != 0 || is_thread(row)) {
-            used = used_before; /* vanished or a thread: drop its bytes */
-            continue;
-        }
-        n++;
     }
     closedir(dir);
-    *n_rows = n;
-    *arena_used = used;
-    if (rc == 0 && (n > cap || used > arena_cap))
-        rc = -ENOBUFS;
-    return rc;
+    return scan_done(&out, rc, n_rows, arena_used);
+}
+
+int sm_scan_pids(struct sm_ctx *ctx, const char *proc_path, const int32_t *pids, size_t npids,
+                 uint32_t mask, struct sm_proc *rows, size_t cap,
+                 char *arena, size_t arena_cap, size_t *n_rows, size_t *arena_used)
+{
+    struct scan_out out = {.rows = rows, .cap = cap, .arena = arena, .arena_cap = arena_cap};
+    int procfd, rc = 0;
+
+    *n_rows = 0;
+    *arena_used = 0;
+    procfd = openat(AT_FDCWD, proc_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (procfd < 0)
+        return -errno;
+    for (size_t i = 0; i < npids && rc == 0; i++) {
+        char name[12];
+
+        if (pids[i] <= 0)
+            continue; /* no process has it */
+        sm_pid_to_name(pids[i], name);
+        rc = scan_entry(ctx, procfd, name, pids[i], mask, 1, &out);
+    }
+    close(procfd);
+    return scan_done(&out, rc, n_rows, arena_used);
 }
 
 int sm_open_pid(int procfd, int32_t pid)

@@ -117,6 +117,20 @@ int sm_scan_procs(struct sm_ctx *ctx, const char *proc_path, uint32_t mask,
                   size_t *n_rows, size_t *arena_used);
 
 /*
+ * Read only the processes pids[0..npids) under proc_path, with the rules of
+ * sm_scan_procs for each: rows in the order of pids (a pid given twice is
+ * read twice), same buffers, counts and returns.  Left out: a pid <= 0, a
+ * pid with no directory (absent, vanished, not a directory), and a thread's
+ * /proc/<tid> (openable though readdir never lists it), whatever the mask:
+ * when mask leaves status out it is read for that check alone (and a status
+ * that is missing, denied or malformed cannot tell: the row is kept, as a
+ * scan keeps it).  A pid directory that denies entry gives a denied row.
+ */
+int sm_scan_pids(struct sm_ctx *ctx, const char *proc_path, const int32_t *pids, size_t npids,
+                 uint32_t mask, struct sm_proc *rows, size_t cap,
+                 char *arena, size_t arena_cap, size_t *n_rows, size_t *arena_used);
+
+/*
  * Open <pid> under an open proc directory as a directory fd (O_DIRECTORY|
  * O_NOFOLLOW|O_CLOEXEC).  Returns the fd, -ENOENT when there is no such
  * process directory, or another -errno.

@@ -11,10 +11,11 @@ import errno
 import os
 import struct
 import threading
+from collections.abc import Sequence
 from typing import Any, Callable
 
 from sysmon._host import open_proc_dir
-from sysmon._raw import RawRow
+from sysmon._raw import Memo, RawRow, T
 from sysmon._rawsys import CpuStat, DiskRaw, KvRow, MountRaw, NetRaw, PsiRaw
 from sysmon._sysmon_c import ffi, lib
 from sysmon.errors import NoSuchProcess, ParseError, SysmonError
@@ -44,6 +45,11 @@ def _check_layout() -> None:
 
 _check_layout()
 _ROW_SIZE = ffi.sizeof("struct sm_proc")
+# cmdline_off and cmdline_len, where a row holds them (the memo's key needs them)
+_CMD = struct.Struct("=QQ")
+_CMD_AT = ffi.offsetof("struct sm_proc", "cmdline_off")
+assert ffi.offsetof("struct sm_proc", "cmdline_len") == _CMD_AT + 8
+SM_FILE_CMDLINE = 0x8  # fields.FileGroup.CMDLINE
 
 
 def _check(rc: int, what: str) -> int:
@@ -77,21 +83,64 @@ class _Scanner:
         self.arena_buf = ffi.buffer(self.arena)
 
     def scan(self, proc_path: bytes, mask: int) -> list[RawRow]:
+        """Every process: sm_scan_procs."""
+        return self._table(proc_path, lambda rows, cap, arena, arena_cap: lib.sm_scan_procs(
+            self.ctx, proc_path, mask, rows, cap, arena, arena_cap, self.n_rows, self.used))
+
+    def scan_pids(self, proc_path: bytes, pids: Sequence[int], mask: int) -> list[RawRow]:
+        """Only these pids: sm_scan_pids."""
+        arr = ffi.new("int32_t[]", pids)
+        n = len(pids)
+        return self._table(proc_path, lambda rows, cap, arena, arena_cap: lib.sm_scan_pids(
+            self.ctx, proc_path, arr, n, mask, rows, cap, arena, arena_cap,
+            self.n_rows, self.used))
+
+    def scan_memo(self, proc_path: bytes, mask: int, memo: Memo[T],
+                  make: Callable[[RawRow], T]) -> tuple[list[T], Memo[T]]:
+        """Every process, as make(row); a row whose bytes (and command line)
+        are the same as in the scan that made ``memo`` takes memo's value."""
         with self.lock:
-            while True:
-                rc = lib.sm_scan_procs(
-                    self.ctx, proc_path, mask, self.rows, self.cap,
-                    self.arena, self.arena_cap, self.n_rows, self.used,
-                )
-                if rc != -errno.ENOBUFS:
-                    break
-                # Too small: grow with headroom for processes born meanwhile.
-                self._alloc(max(self.cap, self.n_rows[0] + self.n_rows[0] // 4 + 64),
-                            max(self.arena_cap, self.used[0] + self.used[0] // 4 + 4096))
-            if rc < 0:
-                raise SysmonError(
-                    f"cannot read {proc_path.decode(errors='replace')}: {os.strerror(-rc)}"
-                )
+            self._run(proc_path, lambda rows, cap, arena, arena_cap: lib.sm_scan_procs(
+                self.ctx, proc_path, mask, rows, cap, arena, arena_cap, self.n_rows,
+                self.used))
+            n = self.n_rows[0]
+            data = self.rows_buf[: n * _ROW_SIZE]
+            arena = self.arena_buf[: self.used[0]]
+            out: list[T] = []
+            new: Memo[T] = {}
+            get = memo.get
+            cmd = mask & SM_FILE_CMDLINE
+            for i in range(0, n * _ROW_SIZE, _ROW_SIZE):
+                key = data[i: i + _ROW_SIZE]
+                if cmd:  # its bytes are in the arena: the key holds them too
+                    off, ln = _CMD.unpack_from(data, i + _CMD_AT)
+                    key += arena[off: off + ln]
+                v = get(key)
+                if v is None:
+                    v = make(_convert(_ROW.unpack_from(data, i), arena))
+                new[key] = v
+                out.append(v)
+            return out, new
+
+    def _run(self, proc_path: bytes, call: Callable[[Any, int, Any, int], int]) -> None:
+        """Run call(rows, cap, arena, arena_cap), growing both until they fit."""
+        while True:
+            rc = call(self.rows, self.cap, self.arena, self.arena_cap)
+            if rc != -errno.ENOBUFS:
+                break
+            # Too small: grow with headroom for processes born meanwhile.
+            self._alloc(max(self.cap, self.n_rows[0] + self.n_rows[0] // 4 + 64),
+                        max(self.arena_cap, self.used[0] + self.used[0] // 4 + 4096))
+        if rc < 0:
+            raise SysmonError(
+                f"cannot read {proc_path.decode(errors='replace')}: {os.strerror(-rc)}"
+            )
+
+    def _table(self, proc_path: bytes, call: Callable[[Any, int, Any, int], int]) -> list[RawRow]:
+        """Run call(rows, cap, arena, arena_cap), growing both until they fit;
+        the rows, converted."""
+        with self.lock:
+            self._run(proc_path, call)
             n = self.n_rows[0]
             data = self.rows_buf[: n * _ROW_SIZE]
             arena = self.arena_buf[: self.used[0]]
@@ -147,9 +196,23 @@ def _get_scanner() -> _Scanner:
     return _scanner
 
 
+def scan_memo(proc_path: str, mask: int, memo: Memo[T],
+              make: Callable[[RawRow], T]) -> tuple[list[T], Memo[T]]:
+    """Every process under proc_path as make(row), from one C call; rows
+    unchanged since the scan that made ``memo`` (the same bytes from the
+    kernel) take memo's value instead.  Also the memo of this scan."""
+    return _get_scanner().scan_memo(os.fsencode(proc_path), mask, memo, make)
+
+
 def scan_raw(proc_path: str, mask: int) -> list[RawRow]:
     """Every process under proc_path: one C call (sm_scan_procs)."""
     return _get_scanner().scan(os.fsencode(proc_path), mask)
+
+
+def scan_pids(proc_path: str, pids: Sequence[int], mask: int) -> list[RawRow]:
+    """Only the processes pids under proc_path, in that order, by the rules
+    of scan_raw: one C call (sm_scan_pids).  Each pid must fit int32_t."""
+    return _get_scanner().scan_pids(os.fsencode(proc_path), pids, mask)
 
 
 def open_pid(proc_path: str, pid: int) -> int:

@@ -9,14 +9,16 @@ to exact agreement.
 from __future__ import annotations
 
 import errno
+import operator
 import os
 import re
+from collections.abc import Iterator, Sequence
 from typing import Callable, TypeVar
 
 from sysmon._host import open_proc_dir
 from sysmon._pure_sys import *  # noqa: F403  (the system-file parsers, sysmon._rawsys)
 from sysmon._pure_sys import read_at
-from sysmon._raw import GROUPS, NAME_CAP, ZERO_STAT, ZERO_STATM, ZERO_STATUS, RawRow
+from sysmon._raw import GROUPS, NAME_CAP, ZERO_STAT, ZERO_STATM, ZERO_STATUS, Memo, RawRow, T
 from sysmon.errors import NoSuchProcess, ParseError, SysmonError
 from sysmon.fields import FileGroup
 
@@ -42,6 +44,7 @@ _PROCESSOR = re.compile(_SIGNED)
 _IDS = re.compile(rb"[ \t]*(-?[0-9]+)(?=[ \t]|\Z)")
 _STATM = re.compile(rb"([0-9]+) ([0-9]+) ([0-9]+)" + _END)
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_PID_MAX, _I32_MIN = 0x7FFFFFFF, -(1 << 31)
 
 
 class _Bad(ValueError):
@@ -245,41 +248,105 @@ def _denied_row(pid: int, mask: int, err: int) -> RawRow:
     return (pid, *errs, b"", b"", *ZERO_STAT, *ZERO_STATUS, *ZERO_STATM, None)
 
 
+def _is_thread_tgid(tgid: int, pid: int) -> bool:
+    """Mirror of is_thread_tgid(): Tgid -1 (absent) says nothing."""
+    return tgid not in (-1, pid)
 
-def scan_raw(proc_path: str, mask: int) -> list[RawRow]:
-    """Every process under proc_path; mirror of sm_scan_procs."""
-    procfd = open_proc_dir(proc_path)
-    rows: list[RawRow] = []
+
+def _is_thread_dir(dirfd: int, pid: int) -> bool:
+    """Mirror of is_thread_dir(): status read for the thread check alone;
+    missing, denied or malformed cannot tell (False)."""
     try:
-        for entry in os.listdir(procfd):
-            if not _PIDNAME.fullmatch(entry):
-                continue
-            pid = int(entry)
-            if pid > 0x7FFFFFFF:
-                continue
-            try:
-                dirfd = os.open(entry, _DIR_FLAGS, dir_fd=procfd)
-            except OSError as e:
-                if e.errno in _FATAL:
-                    raise _Fatal(e.errno) from None
-                if e.errno in (errno.EACCES, errno.EPERM):
-                    rows.append(_denied_row(pid, mask, e.errno))
-                continue  # vanished, or not a process directory
-            try:
-                row = _row(dirfd, pid, mask)
-            except _Vanished:
-                continue
-            finally:
-                os.close(dirfd)
-            if row[2] == 0 and row[32] != -1 and row[32] != pid:
-                continue  # a thread's /proc/<tid>, not a process
-            rows.append(row)
+        d = read_at(dirfd, "status")
+    except OSError as e:
+        if e.errno in _FATAL:
+            raise _Fatal(e.errno) from None
+        return False
+    try:
+        return _is_thread_tgid(_status(d)[8], pid)
+    except _Bad:
+        return False
+
+
+def _entry(procfd: int, name: str, pid: int, mask: int, find_threads: bool) -> RawRow | None:
+    """Mirror of scan_entry(): the row of pid directory ``name``, or None when
+    it is left out (vanished, not a process directory, a thread)."""
+    try:
+        dirfd = os.open(name, _DIR_FLAGS, dir_fd=procfd)
+    except OSError as e:
+        if e.errno in _FATAL:
+            raise _Fatal(e.errno) from None
+        if e.errno in (errno.EACCES, errno.EPERM):
+            return _denied_row(pid, mask, e.errno)
+        return None  # vanished, or not a process directory
+    try:
+        if find_threads and not mask & FileGroup.STATUS and _is_thread_dir(dirfd, pid):
+            return None
+        row = _row(dirfd, pid, mask)
+    except _Vanished:
+        return None
+    finally:
+        os.close(dirfd)
+    if row[2] == 0 and _is_thread_tgid(row[32], pid):
+        return None  # a thread's /proc/<tid>, not a process
+    return row
+
+
+def _table(proc_path: str, rows: Callable[[int], Iterator[RawRow | None]]) -> list[RawRow]:
+    """The kept rows of rows(procfd) over the open proc_path; a fatal error
+    (or an unreadable directory) raises SysmonError, as the C scans return it."""
+    procfd = open_proc_dir(proc_path)
+    try:
+        return [r for r in rows(procfd) if r is not None]
     except (_Fatal, OSError) as e:
         err = e.err if isinstance(e, _Fatal) else (e.errno or errno.EIO)
         raise SysmonError(f"cannot read {proc_path}: {os.strerror(err)}") from None
     finally:
         os.close(procfd)
-    return rows
+
+
+def scan_raw(proc_path: str, mask: int) -> list[RawRow]:
+    """Every process under proc_path; mirror of sm_scan_procs."""
+
+    def rows(procfd: int) -> Iterator[RawRow | None]:
+        for entry in os.listdir(procfd):
+            if _PIDNAME.fullmatch(entry) and int(entry) <= _PID_MAX:
+                yield _entry(procfd, entry, int(entry), mask, False)
+
+    return _table(proc_path, rows)
+
+
+def scan_memo(proc_path: str, mask: int, memo: Memo[T],
+              make: Callable[[RawRow], T]) -> tuple[list[T], Memo[T]]:
+    """scan_raw's rows as make(row), or memo's value for a row equal to one
+    of the scan that made memo (the row itself is the key); mirror of the C
+    backend's scan_memo."""
+    out: list[T] = []
+    new: Memo[T] = {}
+    for row in scan_raw(proc_path, mask):
+        v = memo.get(row)
+        if v is None:
+            v = make(row)
+        new[row] = v
+        out.append(v)
+    return out, new
+
+
+def scan_pids(proc_path: str, pids: Sequence[int], mask: int) -> list[RawRow]:
+    """Only the processes pids under proc_path, in that order; mirror of
+    sm_scan_pids (a pid <= 0 is left out; as cffi's int32_t[]: a pid that is
+    not an integer is a TypeError, one that does not fit an OverflowError)."""
+    ints = [operator.index(pid) for pid in pids]
+    for pid in ints:
+        if not _I32_MIN <= pid <= _PID_MAX:
+            raise OverflowError(f"pid {pid} does not fit int32_t")
+
+    def rows(procfd: int) -> Iterator[RawRow | None]:
+        for pid in ints:
+            if pid > 0:
+                yield _entry(procfd, str(pid), pid, mask, True)
+
+    return _table(proc_path, rows)
 
 
 def open_pid(proc_path: str, pid: int) -> int:

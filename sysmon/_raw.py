@@ -17,17 +17,45 @@ Layout (index: meaning)::
     32 tgid (-1 = absent)
     33 statm size  34 statm resident  35 statm shared
     36 cmdline (raw bytes, or None)
+
+The functions both backends provide (``sysmon._native``: csrc/scan_proc.c
+through cffi; ``sysmon._pure``), with the same rows and rules:
+
+scan_raw(proc_path, mask) -> list[RawRow]          sm_scan_procs
+    One row per canonical pid directory listed in proc_path (any order).
+    Vanished: left out; a pid directory that denies entry: a row with every
+    requested group's error set; a thread's directory (status read and its
+    Tgid neither -1 nor the pid): left out.  SysmonError when proc_path
+    cannot be read or this process runs out of memory or fds.
+scan_pids(proc_path, pids, mask) -> list[RawRow]   sm_scan_pids
+    The same rules for each of ``pids`` (integers that fit int32_t: else
+    TypeError or OverflowError), rows in their order, duplicates read
+    twice, without listing proc_path.  A pid
+    <= 0 or with no directory is left out, and so is a thread's /proc/<tid>
+    whatever the mask (status is then read for that check alone; missing,
+    denied or malformed, it cannot tell and the row is kept).
+scan_memo(proc_path, mask, memo, make) -> (list[T], memo)
+    scan_raw's processes, each as make(row); a row equal to a row of the scan
+    that made ``memo`` (same kernel bytes; the key is the backend's own)
+    takes memo's value instead of a new make(row).  Also this scan's memo
+    (ProcessSampler: unchanged processes cost a lookup, not a conversion).
+open_pid(proc_path, pid) -> int; read_proc(dirfd, pid, mask) -> RawRow | None
+    One process through a held directory fd (sysmon.Process).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Hashable
+from typing import Any, TypeVar
 
 from sysmon.fields import FileGroup
 
 NAME_CAP = 64
 
 RawRow = tuple[Any, ...]  # see the layout above
+
+T = TypeVar("T")
+Memo = dict[Hashable, T]  # scan_memo's: a backend's row key -> the value made of it
 
 # Each file group: its mask bit, the index of its error slot, its file name.
 GROUPS: tuple[tuple[FileGroup, int, str], ...] = (

@@ -18,7 +18,7 @@ from typing import Any, Callable, NamedTuple
 
 from sysmon import _backend
 from sysmon._host import CLK_TCK, PAGE_SIZE, proc_path, resolve_root, user_names
-from sysmon._raw import GROUPS, RawRow
+from sysmon._raw import GROUPS, Memo, RawRow
 from sysmon._sysread import boot_time
 from sysmon.errors import AccessDenied, NoSuchProcess, SysmonError, from_errno
 from sysmon.fields import FIELDS, PROCESS_FIELDS, FileGroup, mask_for, unknown_fields
@@ -96,10 +96,22 @@ def _split_cmdline(c: bytes) -> list[str]:
 _NONE_STAT = (None,) * 19  # the length of `stat` in convert()
 
 
-def _converter(root: str, req: frozenset[str]) -> Callable[[RawRow], ProcessInfo]:
-    """A function from raw rows to records, with the per-scan facts bound."""
+_NO_USERS: dict[int, str] = {}  # never changed: the users of a scan without usernames
+
+Facts = tuple[frozenset[str], int | None, dict[int, str]]
+
+
+def _facts(root: str, req: frozenset[str]) -> Facts:
+    """What a conversion depends on besides the row: the fields, the boot
+    time, the uid -> name map (a new dict object whenever passwd changed)."""
     btime = boot_time(root) if "create_time" in req else None
-    users = user_names(root) if "username" in req else {}
+    return req, btime, user_names(root) if "username" in req else _NO_USERS
+
+
+def _converter(root: str, req: frozenset[str],
+               facts: Facts | None = None) -> Callable[[RawRow], ProcessInfo]:
+    """A function from raw rows to records, with the per-scan facts bound."""
+    _, btime, users = facts if facts is not None else _facts(root, req)
     hz = float(CLK_TCK)
     page = PAGE_SIZE
     n = len(PROCESS_FIELDS)
@@ -146,17 +158,39 @@ def _converter(root: str, req: frozenset[str]) -> Callable[[RawRow], ProcessInfo
 
 
 def processes(
-    fields: Iterable[str] | None = None, root: str | os.PathLike[str] | None = None
+    fields: Iterable[str] | None = None,
+    root: str | os.PathLike[str] | None = None,
+    *,
+    pids: Iterable[int] | None = None,
 ) -> list[ProcessInfo]:
     """Every process on the machine (or under ``root``), from one scan, by pid.
 
     ``fields`` names the fields wanted (default: all); only the files they need
     are read and the others are None.  A process that exits during the scan is
     left out; a file the kernel denies leaves its fields None.
+
+    ``pids`` reads only those processes (in any order, duplicates allowed),
+    without listing the rest: the records are the ones the whole scan would
+    give for them, by pid.  A pid with no process (none there, exited, or a
+    thread id rather than a process id; any int <= 0 or above 2^31-1) is
+    left out.  A pid that is not an int (or is a bool) raises TypeError.
+    A missing root raises SysmonError in both forms, even with no pids.
     """
     req = _resolve_fields(fields)
     r = resolve_root(root)
-    rows = _backend.current().scan_raw(proc_path(r), mask_for(req))
+    if pids is None:
+        rows = _backend.current().scan_raw(proc_path(r), mask_for(req))
+    else:
+        wanted: set[int] = set()
+        for pid in pids:
+            if isinstance(pid, bool) or not isinstance(pid, int):
+                raise TypeError(f"pid must be an int, not {type(pid).__name__}")
+            if 0 < pid <= _PID_MAX:
+                wanted.add(int(pid))
+        # An empty list still opens <root>/proc: a missing root raises as above.
+        rows = _backend.current().scan_pids(proc_path(r), sorted(wanted), mask_for(req))
+        if not rows:
+            return []
     convert = _converter(r, req)
     out = [convert(row) for row in rows]
     out.sort(key=lambda p: p.pid)
@@ -486,6 +520,9 @@ class ProcessSample(NamedTuple):
     cpu_percent: float | None
 
 
+_PID = operator.attrgetter("pid")
+
+
 class ProcessSampler:
     """CPU percent per process without hidden global state.
 
@@ -495,6 +532,12 @@ class ProcessSampler:
     the first time, and every process in the first sample, has cpu_percent
     None.  100.0 means one CPU fully busy (as in top); a multi-threaded process
     can exceed it.
+
+    A process whose files read exactly as at the previous sample (an idle
+    one: the common case) keeps its record object, and its sample object
+    once its rate is 0.0: it costs a lookup, not a conversion
+    (``scan_memo`` in the backends).  The records are the same values a
+    fresh conversion would give.
     """
 
     def __init__(
@@ -506,34 +549,68 @@ class ProcessSampler:
         self._fields = _resolve_fields(fields) | {"cpu_time", "start_ticks"}
         self._root = root
         self._clock = clock
-        self._prev: dict[tuple[int, int], float] = {}
+        self._prev: dict[int, ProcessInfo] = {}  # by pid: the previous sample's records
         self._prev_t: float | None = None
+        self._last: dict[int, ProcessSample] = {}  # by id() of a record in self._memo
+        self._memo: Memo[ProcessInfo] = {}
+        self._facts: Facts | None = None  # what self._memo's records were made with
         self._lock = threading.Lock()
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The fields each sample reads (always with cpu_time and start_ticks)."""
+        return self._fields
+
+    def set_fields(self, fields: Iterable[str] | None) -> None:
+        """Read these fields from the next sample on (None: all).  The CPU
+        rates carry on: they need only cpu_time and start_ticks, always read."""
+        names = _resolve_fields(fields) | {"cpu_time", "start_ticks"}
+        with self._lock:
+            self._fields = names
 
     def sample(self) -> list[ProcessSample]:
         with self._lock:
             return self._sample()
 
+    def _scan(self) -> list[ProcessInfo]:
+        r = resolve_root(self._root)
+        facts = _facts(r, self._fields)
+        old = self._facts
+        if old is None or old[:2] != facts[:2] or old[2] is not facts[2]:
+            self._memo, self._last = {}, {}
+        self._facts = facts
+        procs: list[ProcessInfo]
+        procs, self._memo = _backend.current().scan_memo(
+            proc_path(r), mask_for(self._fields), self._memo,
+            _converter(r, self._fields, facts))
+        procs.sort(key=_PID)
+        return procs
+
     def _sample(self) -> list[ProcessSample]:
         t = self._clock()
-        procs = processes(self._fields, self._root)
+        procs = self._scan()
         dt = t - self._prev_t if self._prev_t is not None else 0.0
-        prev = self._prev
-        cur: dict[tuple[int, int], float] = {}
+        prev, last = self._prev, self._last
+        cur: dict[int, ProcessInfo] = {}
+        now: dict[int, ProcessSample] = {}
         out = []
         for p in procs:
-            total = p.cpu_time
-            if p.start_ticks is None or total is None:
-                out.append(ProcessSample(p, None))
-                continue
-            key = (p.pid, p.start_ticks)
-            cur[key] = total
-            before = prev.get(key)
-            pct = None
-            if before is not None and dt > 0 and total >= before:
-                pct = (total - before) / dt * 100.0
-            out.append(ProcessSample(p, pct))
-        self._prev, self._prev_t = cur, t
+            s = last.get(id(p))
+            if s is None or s.cpu_percent != 0.0 or dt <= 0:
+                # (else: the same record as at the previous sample, so the
+                # same process with the same CPU time: 0.0 again)
+                pct = None
+                total, start = p.cpu_time, p.start_ticks
+                if total is not None and start is not None and dt > 0:
+                    q = prev.get(p.pid)
+                    if q is not None and q.start_ticks == start and q.cpu_time is not None \
+                            and total >= q.cpu_time:
+                        pct = (total - q.cpu_time) / dt * 100.0
+                s = ProcessSample(p, pct)
+            cur[p.pid] = p
+            now[id(p)] = s
+            out.append(s)
+        self._prev, self._prev_t, self._last = cur, t, now
         return out
 
 

@@ -386,5 +386,18 @@ def copy_tree(src: Path, dst: Path) -> Path:
     shutil.copytree(src, dst, symlinks=True)
     return dst
 
+
+def readable_copy(src: Path, base: Path) -> Path:
+    """A copy of the tree src at base/root that any user may read (base made
+    traversable too), for a child that drops to an unprivileged user."""
+    os.chmod(base, 0o755)
+    root = copy_tree(src, base / "root")
+    for dirpath, _dirnames, filenames in os.walk(root):
+        os.chmod(dirpath, 0o755)
+        for fn in filenames:
+            if not os.path.islink(os.path.join(dirpath, fn)):
+                os.chmod(os.path.join(dirpath, fn), 0o644)
+    return root
+
 def _by_pid(recs):
     return {r.pid: r for r in recs}

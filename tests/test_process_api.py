@@ -193,3 +193,84 @@ def test_error_hierarchy() -> None:
     assert issubclass(sysmon.AccessDenied, sysmon.SysmonError)
     assert "zombie" in str(sysmon.ZombieProcess(5))
     assert "access denied" in str(sysmon.AccessDenied(5, "/proc/5/status"))
+
+
+# ---------------------------------------------------------------- unchanged processes
+
+
+def _by_pid(samples: list[sysmon.ProcessSample]) -> dict[int, sysmon.ProcessSample]:
+    return {s.info.pid: s for s in samples}
+
+
+def test_sampler_reuses_unchanged_records_and_sees_every_change(root: Path,
+                                                                backend: str) -> None:
+    """A process whose files did not change keeps its record (and, at rate
+    0.0, its sample) object; any change in any file read gives a new record
+    equal to what processes() reads."""
+    for pid in (10, 11, 12, 13):
+        write_proc(root, pid, utime=100)
+    clock = FakeClock()
+    sampler = sysmon.ProcessSampler(root=root, clock=clock)
+    first = _by_pid(sampler.sample())
+    clock.now += 1.0
+    second = _by_pid(sampler.sample())
+    assert all(second[p].info is first[p].info for p in second)
+    assert all(second[p].cpu_percent == 0.0 for p in second)
+    clock.now += 1.0
+    third = _by_pid(sampler.sample())
+    assert all(third[p] is second[p] for p in third)  # the very same sample
+
+    write_proc(root, 10, utime=100 + HZ)            # stat: CPU time
+    write_proc(root, 11, utime=100, name="renamed")  # stat, status and cmdline
+    (root / "proc" / "12" / "statm").write_bytes(b"300 9 3 1 0 50 0\n")  # statm only
+    (root / "proc" / "13" / "cmdline").write_bytes(b"other\0")  # cmdline only
+    clock.now += 2.0
+    fourth = _by_pid(sampler.sample())
+    fresh = {p.pid: p for p in sysmon.processes(root=root)}
+    for pid in (10, 11, 12, 13):
+        assert fourth[pid].info is not third[pid].info
+        assert fourth[pid].info == fresh[pid]
+    assert fourth[10].cpu_percent == pytest.approx(50.0)
+    assert fourth[11].info.name == "renamed" and fourth[11].info.cmdline == ["renamed", "--flag"]
+    assert fourth[12].info.rss == 9 * PAGE
+    assert fourth[13].info.cmdline == ["other"]
+    assert [fourth[p].cpu_percent for p in (11, 12, 13)] == [0.0, 0.0, 0.0]
+
+
+def test_sampler_memo_follows_passwd_fields_and_clock(root: Path, backend: str) -> None:
+    write_proc(root, 10, uid=4242)
+    clock = FakeClock()
+    sampler = sysmon.ProcessSampler(fields=("pid", "username"), root=root, clock=clock)
+    assert sampler.sample()[0].info.username == "4242"
+    passwd = root / "etc" / "passwd"
+    passwd.write_text(passwd.read_text() + "bob:x:4242:4242::/home/bob:/bin/sh\n")
+    clock.now += 1.0
+    (s,) = sampler.sample()
+    assert s.info.username == "bob" and s.cpu_percent == 0.0  # same files, new name
+    # other fields from the next sample on: the rates go on
+    sampler.set_fields(("pid", "rss", "cmdline"))
+    assert sampler.fields == {"pid", "rss", "cmdline", "cpu_time", "start_ticks"}
+    clock.now += 1.0
+    (s,) = sampler.sample()
+    assert (s.info.username, s.info.rss, s.info.cmdline) == (None, 7 * PAGE, ["worker", "--flag"])
+    assert s.cpu_percent == 0.0
+    # a clock that does not move: no rate, even for an unchanged process
+    (again,) = sampler.sample()
+    assert again.info is s.info and again.cpu_percent is None
+    clock.now += 1.0
+    assert sampler.sample()[0].cpu_percent == 0.0
+
+
+def test_sampler_memo_pid_reuse_with_identical_files(root: Path, backend: str) -> None:
+    """A newcomer with the same pid and other start time is a new process
+    (no rate), even when its other files read the same."""
+    write_proc(root, 10, start=500)
+    clock = FakeClock()
+    sampler = sysmon.ProcessSampler(root=root, clock=clock)
+    sampler.sample()
+    clock.now += 1.0
+    assert sampler.sample()[0].cpu_percent == 0.0
+    write_proc(root, 10, start=700)
+    clock.now += 1.0
+    (s,) = sampler.sample()
+    assert s.info.start_ticks == 700 and s.cpu_percent is None

@@ -93,6 +93,29 @@ def test_backends_equal(tree):
     assert [r.pid for r in c] == sorted(r.pid for r in c)
 
 
+@requires_native
+@pytest.mark.parametrize("fields", [None, ("pid", "name", "cmdline"), ("pid", "shared")])
+def test_sampler_backends_equal_and_equal_the_scan(tree, fields):
+    """ProcessSampler's records (converted at the first sample, reused from
+    its memo at the second) are processes()'s, in both backends alike."""
+    prev = sysmon.backend()
+    got = {}
+    try:
+        for b in ("c", "python"):
+            sysmon.set_backend(b)
+            ticks = iter(range(100))
+            sampler = sysmon.ProcessSampler(fields=fields, root=str(tree.root),
+                                            clock=lambda it=ticks: float(next(it)))
+            first, second = sampler.sample(), sampler.sample()
+            scan = sysmon.processes(fields=sampler.fields, root=str(tree.root))
+            assert [s.info for s in first] == [s.info for s in second] == scan
+            assert all(a.info is b.info for a, b in zip(first, second))
+            got[b] = (first, second)
+    finally:
+        sysmon.set_backend(prev)
+    assert got["c"] == got["python"]
+
+
 FIELD_SUBSETS = [
     ("name",), ("cmdline",), ("username",), ("uid", "gid"), ("shared",), ("rss", "vms"),
     ("create_time", "cpu_num"), ("name", "cmdline", "shared"), ("pid",),

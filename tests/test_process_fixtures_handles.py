@@ -46,6 +46,7 @@ from fixture_support import (  # noqa: E402
     child_env,
     copy_tree,
     expected,
+    readable_copy,
 )
 
 # `backend` (parametrized "c" / "python") comes from tests/conftest.py
@@ -86,13 +87,7 @@ def test_access_denied_as_nobody(backend):
     are None, everything else is there; Process(171).uid() is AccessDenied."""
     base = Path(tempfile.mkdtemp(prefix="sysmon-denied-"))
     try:
-        os.chmod(base, 0o755)
-        root = copy_tree(AWKWARD, base / "root")
-        for dirpath, _dirnames, filenames in os.walk(root):
-            os.chmod(dirpath, 0o755)
-            for fn in filenames:
-                if not os.path.islink(os.path.join(dirpath, fn)):
-                    os.chmod(os.path.join(dirpath, fn), 0o644)
+        root = readable_copy(AWKWARD, base)
         denied = root / "proc" / "171" / "status"
         os.chmod(denied, 0)
         assert stat_mod.S_IMODE(denied.stat().st_mode) == 0
