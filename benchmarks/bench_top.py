@@ -538,10 +538,10 @@ def idle_load(n: int) -> Iterator[int]:
 
 def profile_refresh(backend: str, n: int, delay: float, out: Path | None) -> None:
     """In-process: n refreshes of what sysmon top's loop does per refresh, the drawing
-    excepted (Source.sample, model.clamp, model.render at COLS x ROWS), first timed
-    (CPU time of each phase, interleaved with a ProcessSampler of the UI's fields and
-    one without cmdline, uid and username: the files top reads), then under cProfile
-    (top functions printed)."""
+    excepted (Source.sample, model.clamp, Source.extras for the shown rows,
+    model.render at COLS x ROWS), first timed (CPU time of each phase, interleaved with
+    a ProcessSampler of every field the UI shows and one of the fields it reads for
+    every process), then under cProfile (top functions printed)."""
     import cProfile  # noqa: PLC0415
     import pstats  # noqa: PLC0415
 
@@ -550,25 +550,33 @@ def profile_refresh(backend: str, n: int, delay: float, out: Path | None) -> Non
 
     sysmon.set_backend(backend)
     st = app.initial_state(app.Options(delay=delay))
-    src = source.Source((*st.columns, st.sort), None)
-    ui = sorted(model.PROCESS_FIELDS_NEEDED([*st.columns, st.sort]))
-    lean = [f for f in ui if f not in ("cmdline", "uid", "username")]
+    src = source.Source(st, None)
+    every, shown = model.fields_needed(st)
+    ui = sorted(every | shown)
+    lean = sorted(every)
     samplers = {f: sysmon.ProcessSampler(fields=f) for f in (tuple(ui), tuple(lean))}
     snap, _ = src.sample(st)
     for smp in samplers.values():
         smp.sample()
     time.sleep(delay)
 
+    def draw(snap: Any) -> Any:
+        """What the loop does after a sample: clamp, the shown rows' extras, render."""
+        cst = model.clamp(snap, st, ROWS)
+        snap, _ = src.extras(snap, cst, fresh=True, height=ROWS)
+        return model.render(snap, cst, COLS, ROWS)
+
     def refresh() -> Any:
-        snap, _ = src.sample(st)
-        return model.render(snap, model.clamp(snap, st, ROWS), COLS, ROWS)
+        return draw(src.sample(st)[0])
 
     mask = sysmon.fields.mask_for
     steps: dict[str, Any] = {
         "Source.sample()": lambda: src.sample(st)[0],
-        "clamp + render": lambda: model.render(snap, model.clamp(snap, st, ROWS), COLS, ROWS),
-        f"ProcessSampler, the UI's fields (mask {mask(frozenset(ui))})": samplers[tuple(ui)].sample,
-        f"ProcessSampler, no cmdline/uid/username (mask {mask(frozenset(lean))})": samplers[
+        "clamp + extras (shown rows) + render": lambda: draw(snap),
+        f"ProcessSampler, every UI field for all (mask {mask(frozenset(ui))})": samplers[
+            tuple(ui)
+        ].sample,
+        f"ProcessSampler, the fields read for all (mask {mask(frozenset(lean))})": samplers[
             tuple(lean)
         ].sample,
     }

@@ -304,7 +304,7 @@ def test_mouse_key():
 @pytest.fixture(scope="module")
 def live() -> tuple[model.Snapshot, model.State]:
     st = app.initial_state(app.Options())
-    src = source.Source(st.columns)
+    src = source.Source(st)
     src.sample(st)
     snap, _ = src.sample(st)
     return snap, model.clamp(snap, st, 40)
@@ -469,7 +469,7 @@ def test_details_of_a_child_and_of_an_exited_one(children, monkeypatch):
 
 def test_extras_only_while_shown(live):
     snap, st = live
-    src = source.Source(st.columns)
+    src = source.Source(st)
     plain, errors = src.extras(snap, st)
     assert errors == []
     assert (plain.connections, plain.filesystems, plain.disk_rates, plain.details) == (
@@ -486,3 +486,96 @@ def test_extras_only_while_shown(live):
     assert detailed.details is not None and detailed.details.pid == os.getpid()
     # back to the table: nothing extra is kept
     assert src.extras(detailed, st)[0].details is None
+
+
+# ---------------------------------------------------------------- per-row fields
+
+
+def _newest_first() -> model.State:
+    """The newest processes on top: a child just spawned is on screen."""
+    return model.State(sort="start_ticks", reverse=True)
+
+
+def test_costly_fields_read_for_shown_rows_only(children):
+    """The scan leaves cmdline and user unread; Source.extras reads them for
+    exactly the rows on screen, as ps shows them, and keeps them while the
+    selection moves within one sample."""
+    kid = spawn("perrowkid")
+    children.append(kid)
+    st = _newest_first()
+    src = source.Source(st)
+    per_row = {"cmdline", "username", "rss", "shared"}
+    assert src.per_row == per_row and src.fields.isdisjoint(per_row)
+    snap, _ = src.sample(st)
+    st = model.clamp(snap, st, 30)
+    assert all(getattr(s.info, n) is None for s in snap.processes for n in per_row)
+    full, errors = src.extras(snap, st, fresh=True, height=30)
+    assert errors == []
+    shown = model.shown_rows(snap, st, 30)
+    assert full.extra is not None and set(full.extra) == {r.ident for r in shown}
+    mine = full.extra[ident(kid.pid)]
+    assert mine.info.cmdline == [sys.executable, "-c", CHILD, "perrowkid"]
+    with open(f"/proc/{kid.pid}/statm", "rb") as f:
+        statm = f.read().split()  # the child is idle: its pages stay as they are
+    page = os.sysconf("SC_PAGE_SIZE")
+    assert (mine.info.rss, mine.info.shared) == (int(statm[1]) * page, int(statm[2]) * page)
+    assert mine.info.username == "root" == sysmon.Process(kid.pid).username()
+    for r in shown:  # the rest of the record is the scan's
+        done = full.extra[r.ident]
+        assert done.info._replace(**dict.fromkeys(per_row)) == r.sample.info
+        assert done.cpu_percent == r.sample.cpu_percent
+    with open(f"/proc/{kid.pid}/cmdline", "rb") as f:
+        raw = f.read()
+    assert [a.encode() for a in mine.info.cmdline] == raw.split(b"\0")[:-1]
+    text = model.render_text(full, st, 400)
+    assert "perrowkid" in text
+    # scrolling within the same sample reads only the rows not read yet
+    down = model.clamp(full, model.move(full, st, 40, 30), 30)
+    more, _ = src.extras(full, down, height=30)
+    assert more.extra is not None
+    assert set(full.extra) < set(more.extra)
+    assert {r.ident for r in model.shown_rows(full, down, 30)} <= set(more.extra)
+    # a new sample starts over
+    again, _ = src.extras(snap, st, fresh=True, height=30)
+    assert again.extra is not None and set(again.extra) == {r.ident for r in shown}
+
+
+def test_per_row_read_of_an_exited_process_keeps_the_scan_sample(children):
+    kid = spawn("gonekid")
+    children.append(kid)
+    st = _newest_first()
+    src = source.Source(st)
+    snap, _ = src.sample(st)
+    st = model.clamp(snap, st, 30)
+    me = ident(kid.pid)
+    stop(kid)
+    full, errors = src.extras(snap, st, fresh=True, height=30)
+    assert errors == []
+    assert full.extra is not None
+    row = next(r for r in model.shown_rows(snap, st, 30) if r.ident == me)
+    assert full.extra[me] is row.sample  # drawn with the name from stat
+    assert "gonekid" in model.render_text(full, st, 400)
+
+
+def test_all_rows_and_changing_fields_keep_rates(children):
+    kid = spawn("allrowskid")
+    children.append(kid)
+    st = model.State()
+    every = source.Source(st, all_rows=True)
+    assert every.per_row == frozenset() and {"cmdline", "username"} <= every.fields
+    snap, _ = every.sample(st)
+    info = next(s.info for s in snap.processes if s.info.pid == kid.pid)
+    assert info.cmdline == [sys.executable, "-c", CHILD, "allrowskid"]
+    # a search needs the command line of every process: the fields grow
+    # (sample now), the rates go on; when it ends they shrink again
+    src = source.Source(st)
+    src.sample(st)
+    searching = model.start_prompt(st, "search")
+    assert src.want(searching) is True
+    snap, _ = src.sample(searching)
+    mine = next(s for s in snap.processes if s.info.pid == kid.pid)
+    assert mine.info.cmdline is not None and mine.cpu_percent is not None
+    assert src.want(st) is False
+    snap, _ = src.sample(st)
+    mine = next(s for s in snap.processes if s.info.pid == kid.pid)
+    assert mine.info.cmdline is None and mine.cpu_percent is not None

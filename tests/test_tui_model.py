@@ -95,6 +95,68 @@ def test_process_fields_needed():
     assert "tty_nr" not in need
 
 
+def test_fields_needed_reads_costly_fields_for_shown_rows_only():
+    """cmdline, status and statm fields (PER_ROW) come for the rows on screen unless
+    the order, a filter or a search needs them for every process."""
+    every, shown = m.fields_needed(m.State())
+    assert {"pid", "ppid", "start_ticks", "name", "state", "cpu_time", "vms"} <= every
+    assert every.isdisjoint(m.PER_ROW)
+    assert shown == {"cmdline", "username", "rss", "shared"}
+    assert every | shown == m.PROCESS_FIELDS_NEEDED(m.DEFAULT_COLUMNS) - {"uid"}
+    by_user, _ = m.fields_needed(m.State(sort="username"))
+    assert "username" in by_user
+    by_mem, shown = m.fields_needed(m.State(sort="mem_percent"))
+    assert "rss" in by_mem and shown == {"cmdline", "username", "shared"}
+    for st in (m.State(filter="x"), m.State(search="x"), m.State(prompt="search")):
+        every, shown = m.fields_needed(st)
+        assert {"cmdline", "uid", "username", "name"} <= every
+        assert shown == {"rss", "shared"}
+    every, shown = m.fields_needed(m.State(columns=("pid", "euid", "tty_nr")))
+    assert "tty_nr" in every and shown == {"euid"}
+    # PER_ROW is exactly the process fields read from status and cmdline
+    from sysmon.fields import FIELDS, PROCESS_FIELDS, FileGroup
+    costly = {f for f in PROCESS_FIELDS
+              if FIELDS[f].group in (FileGroup.STATUS, FileGroup.STATM, FileGroup.CMDLINE)}
+    assert costly == m.PER_ROW
+
+
+def test_rows_are_computed_once_per_snapshot_and_order():
+    snap = snapshot()
+    st = m.State()
+    first = m.rows(snap, st)
+    assert m.rows(snap, st) is first
+    # a snapshot that differs only in what Source.extras adds: the same rows
+    assert m.rows(dataclasses.replace(snap, extra={}), st) is first
+    again = m.rows(snap, m.invert(st))
+    assert again is not first and [r.ident for r in again] != [r.ident for r in first]
+    assert [r.ident for r in m.rows(snapshot(), st)] == [r.ident for r in first]
+
+
+def test_shown_rows_and_extra_samples_drawn():
+    """shown_rows is what the screen shows; a row's sample in snap.extra is
+    the one drawn (its command line), the others draw what the scan read."""
+    procs = [sample(proc(p, f"name{p}", cmdline=None, cpu_time=float(p)), float(p))
+             for p in range(10, 40)]
+    bare = [sample(s.info._replace(cmdline=None, username=None, rss=None, shared=None),
+                   s.cpu_percent) for s in procs]
+    snap = snapshot(bare)
+    st = m.clamp(snap, m.State(), H)
+    shown = m.shown_rows(snap, st, H)
+    body = m.layout(snap, st, H).body_h
+    assert len(shown) == body
+    assert [r.ident[0] for r in shown] == list(range(39, 39 - body, -1))
+    assert m.shown_rows(snap, m.set_view(st, "network"), H) == []
+    first = shown[0]
+    done = sample(first.sample.info._replace(cmdline=["/bin/real", "--arg"],
+                                             username="bob"), first.sample.cpu_percent)
+    full = dataclasses.replace(snap, extra={first.ident: done})
+    text = screen(m.render(full, st, W, H))
+    assert "/bin/real --arg" in text and "bob" in text
+    assert "name38" in text  # not completed: the name from stat
+    assert "/bin/real" not in screen(m.render(snap, st, W, H))
+    assert m.shown_sample(first, full) is done and m.shown_sample(shown[1], full) is shown[1].sample
+
+
 def test_model_is_pure():
     """No curses, no I/O modules, no open() in any model module."""
     folder = Path(m.__file__).parent

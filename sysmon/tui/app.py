@@ -332,7 +332,7 @@ def run_once(opts: Options, out: TextIO | None = None) -> int:
     the header and every process as plain text.  No curses at all."""
     out = out if out is not None else sys.stdout
     st = initial_state(opts, ascii=not _utf8(getattr(out, "encoding", None)))
-    source = Source((*st.columns, st.sort), opts.uid)
+    source = Source(st, opts.uid, all_rows=True)  # every process is printed
     source.sample(st)
     time.sleep(ONCE_INTERVAL)
     snap, _ = source.sample(st)
@@ -378,7 +378,7 @@ def run(opts: Options) -> int:
 def _loop(screen: Screen, opts: Options) -> int:
     st = initial_state(opts, ascii=not _utf8(screen.encoding))
     screen.init(st.mono)
-    source = Source((*st.columns, st.sort), opts.uid)
+    source = Source(st, opts.uid)
     snap, errors = source.sample(st)
     fresh = True
     # the first sample has no rates: the second comes soon, so CPU% shows early
@@ -387,7 +387,7 @@ def _loop(screen: Screen, opts: Options) -> int:
         height, width = screen.size()
         st = model.clamp(snap, st, height)
         # what the view shows besides the table, for the process selected now
-        snap, more = source.extras(snap, st, fresh=fresh)
+        snap, more = source.extras(snap, st, fresh=fresh, height=height)
         fresh = False
         errors += more
         if errors:
@@ -402,7 +402,7 @@ def _loop(screen: Screen, opts: Options) -> int:
             st, action = handle_key(snap, st, key, height, width)
             if isinstance(action, model.Quit):
                 return 0
-            if source.want((*st.columns, st.sort)):
+            if source.want(st):
                 next_at = time.monotonic()  # a column whose field is not read yet: read now
             if action is not None:
                 st = model.with_message(st, execute(action))

@@ -47,12 +47,15 @@ from sysmon.tui.model_state import (
 )
 from sysmon.tui.model_table import (
     COLUMNS,
+    PER_ROW,
     PROCESS_FIELDS_NEEDED,
     Column,
+    fields_needed,
     matches,
     plain_row,
     row_line,
     rows,
+    shown_sample,
     title_line,
 )
 from sysmon.tui.model_text import clean, fill, plain, text_line
@@ -84,6 +87,18 @@ from sysmon.tui.model_views import (
     network_lines,
     status_line,
 )
+
+
+def shown_rows(snap: Snapshot, st: State, height: int) -> list[ProcessRow]:
+    """The process table's rows on screen at this height (none outside the
+    process view): what Source.extras completes with the per-row fields."""
+    if st.view != "processes":
+        return []
+    rs = rows(snap, st)
+    index, _ = resolve(rs, st)
+    body_h = layout(snap, st, height).body_h
+    top = visible_top(st.top, index, len(rs), body_h)
+    return rs[top: top + body_h]
 
 
 def _process_view(snap: Snapshot, st: State, lay: Layout, width: int
@@ -167,6 +182,7 @@ __all__ = [
     "COLUMNS",
     "DEFAULT_COLUMNS",
     "MEANINGS",
+    "PER_ROW",
     "PROCESS_FIELDS_NEEDED",
     "VIEWS",
     "Action",
@@ -190,6 +206,7 @@ __all__ = [
     "click",
     "close_menu",
     "cycle_sort",
+    "fields_needed",
     "invert",
     "layout",
     "menu_choose",
@@ -205,6 +222,8 @@ __all__ = [
     "search_next",
     "select_row",
     "set_view",
+    "shown_rows",
+    "shown_sample",
     "sort_by",
     "start_prompt",
     "targets",

@@ -9,6 +9,7 @@ and drawing agree on where the table starts.
 from __future__ import annotations
 
 import math
+import operator
 from collections import Counter
 from collections.abc import Sequence
 
@@ -89,11 +90,14 @@ _STATES = (("R", "running", ""), ("S", "sleeping", ""), ("Z", "zombie", "warn"),
            ("D", "disk sleep", "warn"), ("T", "stopped", ""), ("I", "idle", ""))
 
 
+_STATE = operator.attrgetter("info.state")
+
+
 def _tasks(snap: Snapshot) -> list[Cell]:
+    raw: Counter[str | None] = Counter(map(_STATE, snap.processes))
     counts: Counter[str] = Counter()
-    for p in snap.processes:
-        s = p.info.state
-        counts["T" if s == "t" else (s or "?")] += 1
+    for s, n in raw.items():
+        counts["T" if s == "t" else (s or "?")] += n
     cells = [Cell("Tasks: ", "header"), Cell(str(len(snap.processes)))]
     for letter, word, meaning in _STATES:
         n = counts[letter]

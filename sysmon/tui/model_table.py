@@ -4,6 +4,7 @@ order (filter, sort, tree), and the table's lines."""
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -29,7 +30,8 @@ from sysmon.tui.model_types import Cell, Ident, Line, ProcessRow, Snapshot, Stat
 class Column:
     """A table column.  ``field``: the ProcessInfo field shown, None for the
     derived CPU% and MEM%; ``needs`` (an addition): the process fields the
-    column reads; ``width`` 0: takes the width left over (COMMAND)."""
+    column reads; ``width`` 0: takes the width left over (COMMAND);
+    ``registry``: its entry in the field registry (``sysmon explain``)."""
 
     id: str
     title: str
@@ -37,6 +39,7 @@ class Column:
     align: Align
     field: str | None
     needs: tuple[str, ...] = ()
+    registry: str = ""
 
 
 # How each unit of the registry is shown: (width, align, formatter of the value).
@@ -99,10 +102,12 @@ def _build_columns() -> dict[str, Column]:
         if name == "cmdline":
             fmt, align = _text, "<"
         cols[name] = Column(name, f.title, _WIDTHS.get(name, width), align, name,
-                            ("cmdline", "name") if name == "cmdline" else (name,))
+                            ("cmdline", "name") if name == "cmdline" else (name,), name)
         _FMT[name] = fmt
-    cols["cpu_percent"] = Column("cpu_percent", "CPU%", 5, ">", None, ("cpu_time",))
-    cols["mem_percent"] = Column("mem_percent", "MEM%", 5, ">", None, ("rss",))
+    cols["cpu_percent"] = Column("cpu_percent", "CPU%", 5, ">", None, ("cpu_time",),
+                                 "process_sample.cpu_percent")
+    cols["mem_percent"] = Column("mem_percent", "MEM%", 5, ">", None, ("rss",),
+                                 "top.mem_percent")
     return cols
 
 
@@ -114,20 +119,50 @@ _ASCENDING = frozenset({
     "tty_nr", "pgrp", "session", "tpgid", "create_time", "start_ticks", "cpu_num",
 })
 
-_ALWAYS = frozenset({"pid", "ppid", "start_ticks", "name", "uid", "username", "state",
-                     "cmdline"})
+# Read for every process at every refresh: identity, the tree, the kill
+# menu's names and the task counts.
+_ALWAYS = frozenset({"pid", "ppid", "start_ticks", "name", "state"})
+
+# Fields from /proc/<pid>/status, statm and cmdline (with 1,000 processes
+# about 17, 4 and 8 ms of kernel time per refresh, against 11 ms for stat):
+# read only for the rows on screen (Source.extras) unless the order or the
+# filter needs them for every process.  stat is read for every process: the
+# identity, CPU%, the tree and the task counts come from it.
+PER_ROW = frozenset({"cmdline", "uid", "euid", "gid", "egid", "username", "rss", "shared"})
+
+# What a filter or a search matches (see matches()).
+_MATCHED = frozenset({"name", "cmdline", "uid", "username"})
 
 
 def PROCESS_FIELDS_NEEDED(columns: Sequence[str]) -> set[str]:
-    """The process fields app.py asks ProcessSampler for: identity, tree,
-    filter and search (pid, ppid, start_ticks, name, cmdline, uid, username,
-    state) plus what the columns need.  Unknown column ids are ignored."""
-    out = set(_ALWAYS)
+    """Every process field the columns (and identity, tree, filter and
+    search) can need.  Unknown column ids are ignored."""
+    out = set(_ALWAYS | _MATCHED)
     for c in columns:
         col = COLUMNS.get(c)
         if col is not None:
             out.update(col.needs)
     return out
+
+
+def fields_needed(st: State) -> tuple[frozenset[str], frozenset[str]]:
+    """(fields read for every process, fields read for the shown rows
+    only).  The sort column, a filter, a search (or its prompt) need their
+    fields for every process; the other columns' PER_ROW fields are read for
+    the rows on screen."""
+    every = set(_ALWAYS)
+    shown: set[str] = set()
+    for c in st.columns:
+        col = COLUMNS.get(c)
+        if col is not None:
+            shown.update(col.needs)
+    sort = COLUMNS.get(st.sort)
+    if sort is not None:
+        every.update(sort.needs)
+    if st.filter or st.search or st.prompt is not None:
+        every |= _MATCHED
+    every |= shown - PER_ROW
+    return frozenset(every), frozenset(shown - every)
 
 
 def default_reverse(column: str) -> bool:
@@ -232,31 +267,75 @@ def matches(text: str) -> Callable[[sysmon.ProcessSample], bool]:
     return _matcher(text)
 
 
+def _key(column: str, snap: Snapshot) -> Callable[[sysmon.ProcessSample], SortKey | None]:
+    """sort_value for one column, as a function (the common columns without
+    sort_value's dispatch: this runs for every process at every refresh)."""
+    if column == "cpu_percent":
+        return operator.attrgetter("cpu_percent")
+    if column in ("cmdline", "mem_percent") or column not in COLUMNS:
+        return lambda s: sort_value(column, s, snap)
+    get = operator.attrgetter(column)
+
+    def key(s: sysmon.ProcessSample) -> SortKey | None:
+        v: object = get(s.info)
+        if isinstance(v, str):
+            return v.casefold()
+        return v if isinstance(v, (int, float)) else None
+
+    return key
+
+
+_BY_PID = operator.attrgetter("info.pid")
+
+
 def _sorted(samples: list[sysmon.ProcessSample], column: str, reverse: bool,
             snap: Snapshot) -> list[sysmon.ProcessSample]:
     """Stable; ties by pid ascending in both directions; unavailable values
     (None) last in both directions."""
-    by_pid = sorted(samples, key=lambda s: s.info.pid)
-    keyed = [(sort_value(column, s, snap), s) for s in by_pid]
-    present = [(k, s) for k, s in keyed if k is not None]
+    by_pid = sorted(samples, key=_BY_PID)
+    key = _key(column, snap)
+    keyed = [(key(s), s) for s in by_pid]
+    present = [ks for ks in keyed if ks[0] is not None]
     missing = [s for k, s in keyed if k is None]
     try:
-        present.sort(key=lambda ks: ks[0], reverse=reverse)
+        present.sort(key=_FIRST, reverse=reverse)
     except TypeError:  # mixed kinds (not from real records): order by text
         present.sort(key=lambda ks: str(ks[0]), reverse=reverse)
     return [s for _, s in present] + missing
+
+
+_FIRST = operator.itemgetter(0)
 
 
 _TREE = {False: ("├─ ", "└─ ", "│  ", "   ", "├+ ", "└+ "),
          True: ("|- ", "`- ", "|  ", "   ", "|+ ", "`+ ")}
 
 
+# rows() of the last (processes, memory, ordering) asked for: a refresh asks
+# for the same rows several times (clamp, Source.extras, render), on
+# snapshots that differ only in what Source.extras added.
+_LAST: list[object] = [None, None, None, []]
+
+
 def rows(snap: Snapshot, st: State) -> list[ProcessRow]:
     """The table rows in display order: filtered, sorted (stable, ties by
     pid, unavailable values last), in tree mode depth-first under parents,
-    siblings sorted, collapsed subtrees hidden."""
-    keep = matches(st.filter)
-    samples = [s for s in snap.processes if keep(s)]
+    siblings sorted, collapsed subtrees hidden.  The same (snapshot,
+    ordering) gives the same list object: do not change it.  The rows carry
+    the scan's samples: row_line() draws ``snap.extra``'s completed ones."""
+    key = (st.filter, st.sort, st.reverse, st.tree, st.collapsed, st.ascii)
+    if _LAST[0] is snap.processes and _LAST[1] is snap.memory and _LAST[2] == key:
+        return _LAST[3]  # type: ignore[return-value]
+    out = _rows(snap, st)
+    _LAST[:] = [snap.processes, snap.memory, key, out]
+    return out
+
+
+def _rows(snap: Snapshot, st: State) -> list[ProcessRow]:
+    samples = list(snap.processes)
+    if st.filter:
+        keep = _matcher(st.filter)
+        samples = [s for s in samples if keep(s)]
     ordered = _sorted(samples, st.sort, st.reverse, snap)
     if not st.tree:
         return [ProcessRow(ident(s), 0, s, False, False) for s in ordered]
@@ -373,20 +452,36 @@ def title_line(st: State, width: int) -> Line:
 def row_line(row: ProcessRow, snap: Snapshot, st: State, width: int,
              meaning: str = "") -> Line:
     """One process; ``meaning`` ("selected", "tagged", "match") paints the
-    whole row over the cells' own meanings."""
+    whole row over the cells' own meanings.  The sample drawn is the one
+    ``snap.extra`` completed for this process, when there is one."""
     cells: list[Cell] = []
     sp = spans(st, width)
+    sample = shown_sample(row, snap)
     for i, (c, _x, cw) in enumerate(sp):
         sep = " " if i < len(sp) - 1 else ""
-        text = clean(cell_text(c.id, row.sample, snap), st.ascii)
-        m = meaning or cell_meaning(c.id, row.sample, snap)
+        text = clean(cell_text(c.id, sample, snap), st.ascii)
+        m = meaning or cell_meaning(c.id, sample, snap)
         w = cw
         if c.id == "cmdline" and row.prefix:
             pre = truncate(row.prefix, w)
             cells.append(Cell(pre, meaning or "dim"))
             w -= display_width(pre)
         cells.append(Cell(fixed(text, w, c.align) + sep, m))
-    return fill(cells, width, meaning)
+    used = sp[-1][1] + sp[-1][2] if sp else 0  # each cell is exactly its span's width
+    if used > width:
+        return fill(cells, width, meaning)
+    line = tuple(c for c in cells if c.text)
+    return (*line, Cell(" " * (width - used), meaning)) if used < width else line
+
+
+def shown_sample(row: ProcessRow, snap: Snapshot) -> sysmon.ProcessSample:
+    """The row's sample with the per-row fields Source.extras read, if any."""
+    extra = snap.extra
+    if extra:
+        done = extra.get(row.ident)
+        if done is not None:
+            return done
+    return row.sample
 
 
 def plain_row(row: ProcessRow, snap: Snapshot, st: State, width: int) -> str:
@@ -395,16 +490,19 @@ def plain_row(row: ProcessRow, snap: Snapshot, st: State, width: int) -> str:
 
 __all__ = [
     "COLUMNS",
+    "PER_ROW",
     "PROCESS_FIELDS_NEEDED",
     "Column",
     "cell_text",
     "command",
     "default_reverse",
+    "fields_needed",
     "ident",
     "matches",
     "plain_row",
     "row_line",
     "rows",
+    "shown_sample",
     "sort_value",
     "spans",
     "title_line",

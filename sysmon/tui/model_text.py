@@ -30,6 +30,12 @@ def clean(text: str, ascii: bool = False) -> str:
 
 def fixed(text: str, width: int, align: Align = "<") -> str:
     """Clean ``text`` cut and padded to exactly ``width`` columns."""
+    if text.isascii() and text.isprintable():  # one column per character
+        text = text[: max(width, 0)]
+        if align == "<":
+            return text.ljust(width)
+        if align == ">":
+            return text.rjust(width)
     return pad(truncate(text, width), width, align)
 
 

@@ -23,16 +23,18 @@ MEANINGS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """Text already sanitized (sysmon.sanitize.sanitize) and measured in
-    display columns, with what it means (the view picks the colour)."""
+    display columns, with what it means (the view picks the colour).  (A
+    NamedTuple: a screen makes hundreds per refresh.)"""
 
     text: str
     meaning: str = ""
 
 
 Line = tuple[Cell, ...]  # cells left to right; their display widths sum to <= width
+
+Ident = tuple[int, int]  # (pid, start_ticks): how the UI names a process (never a bare pid)
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,9 @@ class Snapshot:
     disk_rates: Mapping[str, sysmon.DiskRate | None] | None = None
     details: Details | None = None
     utc_offset: float = 0.0
-
-
-Ident = tuple[int, int]  # (pid, start_ticks): how the UI names a process (never a bare pid)
+    # The shown rows' samples completed with the fields read only for them
+    # (model_table.PER_ROW: command line, user), by ident; see Source.extras.
+    extra: Mapping[Ident, sysmon.ProcessSample] | None = None
 
 
 @dataclass(frozen=True)

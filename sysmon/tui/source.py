@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import replace
 
 import sysmon
@@ -137,42 +137,59 @@ def _utc_offset(t: float) -> float:
 class Source:
     """The samplers of one ``sysmon top`` session.
 
-    Only the process fields the shown columns (and the sort key, and the user
-    filter) need are read; showing a column that needs more makes a new
-    process sampler with the union, so rates restart once, not at every
-    change back and forth.
+    Every refresh scans every process for the fields the order, the filter
+    and the search need and the cheap fields of the shown columns (stat and
+    statm: see model.fields_needed); the costly per-row fields (command
+    line and user, from cmdline and status) are read by :meth:`extras` for
+    the rows on screen only.  ``all_rows`` (``--once``, which prints every
+    process) reads everything in the scan.  Changing the fields keeps the
+    CPU rates (ProcessSampler.set_fields).
     """
 
-    def __init__(self, columns: Iterable[str], uid: int | None = None) -> None:
+    def __init__(self, st: model.State, uid: int | None = None, *,
+                 all_rows: bool = False) -> None:
         self._uid = uid
+        self._all_rows = all_rows
         self._system = sysmon.SystemSampler(usage=False)  # statvfs only in the disks view
         self._fields: frozenset[str] = frozenset()
+        self._per_row: frozenset[str] = frozenset()
         self._procs = sysmon.ProcessSampler(fields=("pid",))
         self._details_of: model.Ident | None = None  # whose details the last extras read
-        self.want(columns)
+        self.want(st)
 
     @property
     def fields(self) -> frozenset[str]:
+        """The fields each sample reads for every process."""
         return self._fields
 
-    def want(self, columns: Iterable[str]) -> bool:
-        """Make sure the process fields these column ids need are read from
-        the next sample on; True when that needed a new sampler."""
-        need = frozenset(model.PROCESS_FIELDS_NEEDED([c for c in columns if c in model.COLUMNS]))
+    @property
+    def per_row(self) -> frozenset[str]:
+        """The fields :meth:`extras` reads for the rows on screen."""
+        return self._per_row
+
+    def want(self, st: model.State) -> bool:
+        """Read what ``st`` needs from the next sample on; True when that is
+        a field the last sample did not read for every process (the caller
+        samples again now)."""
+        every, shown = model.fields_needed(st)
+        if self._all_rows:
+            every, shown = every | shown, frozenset()
         if self._uid is not None:
-            need |= {"uid"}
-        if need <= self._fields:
+            every |= {"uid"}
+        self._per_row = shown
+        if every == self._fields:
             return False
-        self._fields = self._fields | need
-        self._procs = sysmon.ProcessSampler(fields=self._fields)
-        return True
+        grew = not every <= self._fields
+        self._fields = every
+        self._procs.set_fields(every)
+        return grew
 
     def sample(self, st: model.State) -> tuple[model.Snapshot, list[str]]:
         """One refresh of the system and the process table (the columns of
         ``st`` decide the process fields); nothing view-specific: see
         :meth:`extras`.  Also the errors met on the way (for the status line)."""
         errors: list[str] = []
-        self.want((*st.columns, st.sort))
+        self.want(st)
         system: sysmon.SystemSample | None
         try:
             system = self._system.sample()
@@ -202,13 +219,16 @@ class Source:
         return snap, errors
 
     def extras(self, snap: model.Snapshot, st: model.State, *,
-               fresh: bool = False) -> tuple[model.Snapshot, list[str]]:
+               fresh: bool = False, height: int | None = None
+               ) -> tuple[model.Snapshot, list[str]]:
         """``snap`` with what ``st`` shows besides the process table
         (connections for the network view, filesystems and their rates for
         the disks view, the details of the selected process when the pane is
         open) and without what it does not show.  Parts ``snap`` already has
         are read again only when ``fresh`` (a new sample) or when they are
-        about another process than the one selected now."""
+        about another process than the one selected now.  With ``height``
+        (the screen's), also the per-row fields of the rows on screen
+        (``snap.extra``), kept while scrolling within one sample."""
         errors: list[str] = []
         conns = snap.connections if st.view == "network" and not fresh else None
         if st.view == "network" and conns is None:
@@ -230,11 +250,42 @@ class Source:
                 self._details_of = st.selected
             else:
                 details = snap.details
+        extra = None if fresh else snap.extra
+        if height is not None and self._per_row:
+            extra = self._complete(snap, st, height, extra)
         if (conns, fss, rates, details) != (snap.connections, snap.filesystems,
-                                             snap.disk_rates, snap.details):
+                                             snap.disk_rates, snap.details) \
+                or extra is not snap.extra:
             snap = replace(snap, connections=conns, filesystems=fss, disk_rates=rates,
-                           details=details)
+                           details=details, extra=extra)
         return snap, errors
+
+    def _complete(self, snap: model.Snapshot, st: model.State, height: int,
+                  extra: Mapping[model.Ident, sysmon.ProcessSample] | None
+                  ) -> Mapping[model.Ident, sysmon.ProcessSample] | None:
+        """``extra`` plus the shown rows not in it yet, their samples with
+        the per-row fields read now (one scan of just their pids).  A row
+        whose process has exited (or whose pid now names another process)
+        keeps its sample as it is: drawn without those fields."""
+        todo = {r.ident: r.sample for r in model.shown_rows(snap, st, height)
+                if extra is None or r.ident not in extra}
+        if not todo:
+            return extra
+        names = self._per_row
+        try:
+            infos = sysmon.processes(names | {"pid", "start_ticks"},
+                                     pids=[i[0] for i in todo])
+        except (sysmon.SysmonError, OSError):
+            infos = []
+        out = dict(extra) if extra else {}
+        for info in infos:
+            ident = (info.pid, info.start_ticks if info.start_ticks is not None else -1)
+            s = todo.pop(ident, None)
+            if s is not None:
+                done = s.info._replace(**{n: getattr(info, n) for n in names})
+                out[ident] = s._replace(info=done)
+        out.update(todo)
+        return out
 
 
 # ---------------------------------------------------------------- actions
