@@ -2,7 +2,8 @@
 records of sysmon.process_detail and sysmon.process (threads), each field
 with the /proc/<pid> file it comes from.  Scopes: exe, environ, fd, io,
 ctx_switches, capabilities, status, signal_masks, memory_detail, rlimit,
-cgroup, namespace, thread."""
+cgroup, namespace, thread; and process_sample (ProcessSampler's CPU%) and
+top (sysmon top's MEM%)."""
 
 from __future__ import annotations
 
@@ -175,5 +176,21 @@ def _settings() -> list[Spec]:
     ]
 
 
-PID_SPECS: tuple[Spec, ...] = (*_links(), *_fd(), *_counters(), *_settings())
+def _rates() -> list[Spec]:
+    """Numbers derived from the process table by a sampler or by the UI."""
+    return [
+        Spec("process_sample.cpu_percent", "float | None", "percent",
+             f"{_P}/stat fields 14 + 15 (utime + stime) of two samples, clock ticks",
+             "(cpu_time now - cpu_time before) / seconds between the samples * 100, "
+             "matched by (pid, start time); None on a process's first sample or when the "
+             "clock did not move",
+             "CPU use over the sampling interval; 100 = one CPU busy (top's %CPU)"),
+        Spec("top.mem_percent", "float | None", "percent",
+             f"{_P}/statm field 2 (resident) * page size, and /proc/meminfo MemTotal",
+             "rss / memory.total * 100; None when either is unavailable",
+             "the share of RAM the process holds resident (sysmon top's MEM%)"),
+    ]
+
+
+PID_SPECS: tuple[Spec, ...] = (*_links(), *_fd(), *_counters(), *_settings(), *_rates())
 PID_SCOPES = frozenset(s.name.split(".", 1)[0] for s in PID_SPECS)

@@ -56,7 +56,10 @@ CONTAINERS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "snapshot": (sysmon.Snapshot, ("timestamp", "uptime")),
     "system_sample": (sysmon.SystemSample, ("interval",)),
     "status": (sysmon.StatusDetail, ("no_new_privs", "seccomp", "umask")),
+    "process_sample": (sysmon.ProcessSample, ("cpu_percent",)),
 }
+# Numbers only a consumer derives (sysmon top's columns): the scope's fields.
+DISPLAY: dict[str, tuple[str, ...]] = {"top": ("mem_percent",)}
 
 
 @pytest.mark.parametrize("scope", sorted(RECORDS))
@@ -68,7 +71,17 @@ def test_record_and_registry_agree(scope: str) -> None:
 
 def test_no_registry_scope_without_record() -> None:
     scopes = {f.scope for f in FIELDS.values()} - {"process"}
-    assert scopes == set(RECORDS) | set(CONTAINERS) | set(METHOD_VALUES)
+    assert scopes == set(RECORDS) | set(CONTAINERS) | set(METHOD_VALUES) | set(DISPLAY)
+
+
+@pytest.mark.parametrize("scope", sorted(DISPLAY))
+def test_display_values_are_declared_and_shown(scope: str) -> None:
+    from sysmon.tui import model
+
+    declared = sorted(f.name.split(".", 1)[1] for f in FIELDS.values() if f.scope == scope)
+    assert declared == sorted(DISPLAY[scope])
+    shown = {c.registry for c in model.COLUMNS.values()}
+    assert {f"{scope}.{n}" for n in declared} <= shown
 
 
 @pytest.mark.parametrize("scope", sorted(METHOD_VALUES))
