@@ -50,7 +50,8 @@ class _Passwd:
         try:
             st = os.stat(self.path)
         except OSError:
-            self.sig, self.names, self.uids = None, {}, {}
+            if self.sig is not None:  # (still none: the same empty maps, for memos)
+                self.sig, self.names, self.uids = None, {}, {}
             return self
         sig = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
         if sig != self.sig:

@@ -111,10 +111,13 @@ class _Scanner:
             get = memo.get
             cmd = mask & SM_FILE_CMDLINE
             for i in range(0, n * _ROW_SIZE, _ROW_SIZE):
-                key = data[i: i + _ROW_SIZE]
-                if cmd:  # its bytes are in the arena: the key holds them too
+                if cmd:  # the bytes are in the arena: the key holds them, not
+                    # their offset (which moves when an earlier command line does)
                     off, ln = _CMD.unpack_from(data, i + _CMD_AT)
-                    key += arena[off: off + ln]
+                    key = data[i: i + _CMD_AT] + data[i + _CMD_AT + 8: i + _ROW_SIZE] \
+                        + arena[off: off + ln]
+                else:
+                    key = data[i: i + _ROW_SIZE]
                 v = get(key)
                 if v is None:
                     v = make(_convert(_ROW.unpack_from(data, i), arena))

@@ -274,3 +274,34 @@ def test_sampler_memo_pid_reuse_with_identical_files(root: Path, backend: str) -
     clock.now += 1.0
     (s,) = sampler.sample()
     assert s.info.start_ticks == 700 and s.cpu_percent is None
+
+
+def test_sampler_memo_survives_an_earlier_command_line_change(root: Path, backend: str) -> None:
+    """With command lines read, a process that exits or whose command line
+    changes length does not make the processes after it convert again."""
+    for pid in range(10, 30):
+        write_proc(root, pid)
+    clock = FakeClock()
+    sampler = sysmon.ProcessSampler(root=root, clock=clock)
+    first = _by_pid(sampler.sample())
+    shutil.rmtree(root / "proc" / "10")                                   # exits
+    (root / "proc" / "11" / "cmdline").write_bytes(b"a-much-longer-command\0x\0")  # grows
+    clock.now += 1.0
+    second = _by_pid(sampler.sample())
+    assert 10 not in second and second[11].info.cmdline == ["a-much-longer-command", "x"]
+    assert all(second[p].info is first[p].info for p in range(12, 30))
+    assert [second[p].info for p in range(12, 30)] == [
+        p for p in sysmon.processes(root=root) if p.pid >= 12]
+
+
+def test_sampler_memo_without_passwd(root: Path, backend: str) -> None:
+    """No passwd under the root: user names are the numbers, and unchanged
+    processes still keep their records."""
+    (root / "etc" / "passwd").unlink()
+    write_proc(root, 10, uid=1000)
+    clock = FakeClock()
+    sampler = sysmon.ProcessSampler(root=root, clock=clock)
+    (a,) = sampler.sample()
+    clock.now += 1.0
+    (b,) = sampler.sample()
+    assert a.info.username == "1000" and b.info is a.info and b.cpu_percent == 0.0

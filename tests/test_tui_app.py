@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import curses
 import os
+import pwd
 import signal
 import subprocess
 import sys
@@ -491,6 +492,26 @@ def test_extras_only_while_shown(live):
 # ---------------------------------------------------------------- per-row fields
 
 
+TALL = 200  # the tests' screen height for the per-row reads: ~190 table rows
+
+
+def _half_height(snap: model.Snapshot) -> int:
+    """A screen that shows about half the processes (the newest first), or
+    190 rows when there are very many."""
+    return max(20, min(TALL, len(snap.processes) // 2 + 8))
+
+
+def _sampled_with(children: list[subprocess.Popen[str]], comm: str
+                  ) -> tuple[subprocess.Popen[str], source.Source, model.State, model.Snapshot]:
+    """A child named ``comm``, then a Source and one sample, newest first."""
+    kid = spawn(comm)
+    children.append(kid)
+    st = _newest_first()
+    src = source.Source(st)
+    snap, _ = src.sample(st)
+    return kid, src, st, snap
+
+
 def _newest_first() -> model.State:
     """The newest processes on top: a child just spawned is on screen."""
     return model.State(sort="start_ticks", reverse=True)
@@ -500,18 +521,16 @@ def test_costly_fields_read_for_shown_rows_only(children):
     """The scan leaves cmdline and user unread; Source.extras reads them for
     exactly the rows on screen, as ps shows them, and keeps them while the
     selection moves within one sample."""
-    kid = spawn("perrowkid")
-    children.append(kid)
-    st = _newest_first()
-    src = source.Source(st)
+    kid, src, st, snap = _sampled_with(children, "perrowkid")
     per_row = {"cmdline", "username", "rss", "shared"}
     assert src.per_row == per_row and src.fields.isdisjoint(per_row)
-    snap, _ = src.sample(st)
-    st = model.clamp(snap, st, 30)
+    tall = _half_height(snap)
+    st = model.clamp(snap, st, tall)
     assert all(getattr(s.info, n) is None for s in snap.processes for n in per_row)
-    full, errors = src.extras(snap, st, fresh=True, height=30)
+    full, errors = src.extras(snap, st, fresh=True, height=tall)
     assert errors == []
-    shown = model.shown_rows(snap, st, 30)
+    shown = model.shown_rows(snap, st, tall)
+    assert 0 < len(shown) < len(snap.processes)
     assert full.extra is not None and set(full.extra) == {r.ident for r in shown}
     mine = full.extra[ident(kid.pid)]
     assert mine.info.cmdline == [sys.executable, "-c", CHILD, "perrowkid"]
@@ -519,7 +538,7 @@ def test_costly_fields_read_for_shown_rows_only(children):
         statm = f.read().split()  # the child is idle: its pages stay as they are
     page = os.sysconf("SC_PAGE_SIZE")
     assert (mine.info.rss, mine.info.shared) == (int(statm[1]) * page, int(statm[2]) * page)
-    assert mine.info.username == "root" == sysmon.Process(kid.pid).username()
+    assert mine.info.username == pwd.getpwuid(os.getuid()).pw_name
     for r in shown:  # the rest of the record is the scan's
         done = full.extra[r.ident]
         assert done.info._replace(**dict.fromkeys(per_row)) == r.sample.info
@@ -530,29 +549,58 @@ def test_costly_fields_read_for_shown_rows_only(children):
     text = model.render_text(full, st, 400)
     assert "perrowkid" in text
     # scrolling within the same sample reads only the rows not read yet
-    down = model.clamp(full, model.move(full, st, 40, 30), 30)
-    more, _ = src.extras(full, down, height=30)
+    down = model.clamp(full, model.move(full, st, tall, tall), tall)
+    more, _ = src.extras(full, down, height=tall)
     assert more.extra is not None
     assert set(full.extra) < set(more.extra)
-    assert {r.ident for r in model.shown_rows(full, down, 30)} <= set(more.extra)
+    assert {r.ident for r in model.shown_rows(full, down, tall)} <= set(more.extra)
     # a new sample starts over
-    again, _ = src.extras(snap, st, fresh=True, height=30)
+    again, _ = src.extras(snap, st, fresh=True, height=tall)
     assert again.extra is not None and set(again.extra) == {r.ident for r in shown}
 
 
+def test_column_added_is_read_for_the_shown_rows_at_once(children):
+    """A column whose field is read per row (EUID) needs no new sample, but
+    the rows already completed get it now, not at the next refresh."""
+    kid, src, st, snap = _sampled_with(children, "eukid")
+    st = model.clamp(snap, st, TALL)
+    full, _ = src.extras(snap, st, fresh=True, height=TALL)
+    assert full.extra is not None and full.extra[ident(kid.pid)].info.euid is None
+    wider = replace(st, columns=(*st.columns[:-1], "euid", st.columns[-1]))
+    assert src.want(wider) is False  # nothing more for every process
+    assert "euid" in src.per_row
+    after, _ = src.extras(full, wider, height=TALL)
+    assert after.extra is not None
+    assert after.extra[ident(kid.pid)].info.euid == os.geteuid()
+    assert all(s.info.euid is not None for s in after.extra.values())
+    assert str(os.geteuid()) in model.render_text(after, wider, 400).split("eukid")[0]
+
+
+def test_per_row_read_of_a_reused_pid_keeps_the_scan_sample(children):
+    """A shown row whose pid names another process by the time of the
+    per-row read (here: a start time the table holds that is not the
+    process's) is not completed with the newcomer's data."""
+    kid, src, st, snap = _sampled_with(children, "reusedkid")
+    real = next(s for s in snap.processes if s.info.pid == kid.pid)
+    older = real._replace(info=real.info._replace(start_ticks=real.info.start_ticks - 1))
+    forged = replace(snap, processes=tuple(older if s is real else s for s in snap.processes))
+    st = model.clamp(forged, st, TALL)
+    full, _ = src.extras(forged, st, fresh=True, height=TALL)
+    assert full.extra is not None
+    assert full.extra[ident(kid.pid)[0], older.info.start_ticks] is older
+    others = [s for i, s in full.extra.items() if i[0] != kid.pid]
+    assert others and all(s.info.cmdline is not None for s in others)
+
+
 def test_per_row_read_of_an_exited_process_keeps_the_scan_sample(children):
-    kid = spawn("gonekid")
-    children.append(kid)
-    st = _newest_first()
-    src = source.Source(st)
-    snap, _ = src.sample(st)
-    st = model.clamp(snap, st, 30)
+    kid, src, st, snap = _sampled_with(children, "gonekid")
+    st = model.clamp(snap, st, TALL)
     me = ident(kid.pid)
     stop(kid)
-    full, errors = src.extras(snap, st, fresh=True, height=30)
+    full, errors = src.extras(snap, st, fresh=True, height=TALL)
     assert errors == []
     assert full.extra is not None
-    row = next(r for r in model.shown_rows(snap, st, 30) if r.ident == me)
+    row = next(r for r in model.shown_rows(snap, st, TALL) if r.ident == me)
     assert full.extra[me] is row.sample  # drawn with the name from stat
     assert "gonekid" in model.render_text(full, st, 400)
 

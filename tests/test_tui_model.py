@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from tui_support import (
     HOSTILE,
+    GiB,
     H,
     MiB,
     W,
@@ -23,6 +24,7 @@ from tui_support import (
     frame_for,
     fs,
     hostile_snapshot,
+    memory,
     moved,
     pids,
     pressure,
@@ -130,6 +132,11 @@ def test_rows_are_computed_once_per_snapshot_and_order():
     again = m.rows(snap, m.invert(st))
     assert again is not first and [r.ident for r in again] != [r.ident for r in first]
     assert [r.ident for r in m.rows(snapshot(), st)] == [r.ident for r in first]
+    # MEM% orders by rss over the total: another memory record, other rows
+    by_mem = m.State(sort="mem_percent")
+    mem = m.rows(snap, by_mem)
+    assert m.rows(snap, by_mem) is mem
+    assert m.rows(dataclasses.replace(snap, memory=memory(total=GiB)), by_mem) is not mem
 
 
 def test_shown_rows_and_extra_samples_drawn():

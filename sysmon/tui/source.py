@@ -155,6 +155,7 @@ class Source:
         self._per_row: frozenset[str] = frozenset()
         self._procs = sysmon.ProcessSampler(fields=("pid",))
         self._details_of: model.Ident | None = None  # whose details the last extras read
+        self._filled: frozenset[str] = frozenset()  # the per-row fields snap.extra holds
         self.want(st)
 
     @property
@@ -250,9 +251,11 @@ class Source:
                 self._details_of = st.selected
             else:
                 details = snap.details
-        extra = None if fresh else snap.extra
+        # (a column added since: its field is read again for the shown rows)
+        extra = None if fresh or not self._per_row <= self._filled else snap.extra
         if height is not None and self._per_row:
             extra = self._complete(snap, st, height, extra)
+            self._filled = self._per_row
         if (conns, fss, rates, details) != (snap.connections, snap.filesystems,
                                              snap.disk_rates, snap.details) \
                 or extra is not snap.extra:
