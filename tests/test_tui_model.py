@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import signal
+import socket
 from pathlib import Path
 
 import pytest
@@ -710,6 +711,30 @@ def test_network_view():
     assert "10.0.0.1:5555" in body[3] and "10.0.0.2:443" in body[3] and "42/server" in body[3]
     reading = screen(frame_for(snapshot(), m.State(view="network")))
     assert "reading connections" in reading
+
+
+def test_socket_text_is_one_for_cli_tui_and_details():
+    """ss's netid and ends, from sysmon.units, in the network view, the
+    details pane and `sysmon sockets` alike (raw sockets included)."""
+    from sysmon.cli.sockets import show_addr
+    from sysmon.tui.model_views import address
+    from sysmon.tui.source import format_connection
+    from sysmon.units import endpoint, netid
+
+    raw6 = sysmon.Connection(3, socket.AF_INET6, socket.SOCK_RAW, sysmon.Addr("::", 58),
+                             None, "UNCONN", 0, 9, 0, 0, None, None)
+    assert netid(raw6) == "raw6"
+    assert netid(connection("udp6", sysmon.Addr("::1", 53), None, "UNCONN")) == "udp6"
+    assert netid(connection("unix", "/run/x", None, "LISTEN")) == "u_str"
+    peer = sysmon.Addr("0.0.0.0", 0)
+    assert (endpoint(peer), address(peer), show_addr(peer)) == ("0.0.0.0:0", "0.0.0.0:*",
+                                                               "0.0.0.0:0")
+    assert (endpoint(None), show_addr(None, listening=True), address(None)) == ("*", "", "*")
+    assert endpoint("\0abstract") == "@abstract" and endpoint("") == "*"
+    assert format_connection(raw6) == "fd 3 raw6 [::]:58 UNCONN"
+    tcp = connection("tcp", sysmon.Addr("10.0.0.1", 5555), sysmon.Addr("10.0.0.2", 443),
+                     "ESTABLISHED")
+    assert format_connection(tcp) == "fd 3 tcp 10.0.0.1:5555 -> 10.0.0.2:443 ESTABLISHED"
 
 
 def test_disks_view():

@@ -21,8 +21,8 @@ from typing import NamedTuple, TypeVar, Union
 import sysmon
 from sysmon.cli._columns import command
 from sysmon.cli.sockets import as_json as connection_json
-from sysmon.cli.sockets import netid, show_addr
-from sysmon.units import human_bytes
+from sysmon.cli.sockets import show_addr
+from sysmon.units import human_bytes, netid
 
 T = TypeVar("T")
 

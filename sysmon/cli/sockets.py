@@ -26,6 +26,7 @@ from sysmon.cli._system import (
     table,
 )
 from sysmon.sockets import KINDS, SOURCES, STATES
+from sysmon.units import endpoint, netid
 
 PORTS_DESCRIPTION = """\
 Show the sockets waiting for peers, with the process that holds each, like
@@ -41,10 +42,6 @@ like `ss -tanp` (default kind inet: TCP and UDP over IPv4 and IPv6).  Filter
 with --state, --port and --pid.  On the live system the kernel is asked over
 netlink (sock_diag); with --root, or --source proc, /proc/net is read.  JSON:
 {"connections": [...]}, raw values (`sysmon explain connection.rx_queue`)."""
-
-_UNIX_NETID = {socket.SOCK_STREAM: "u_str", socket.SOCK_DGRAM: "u_dgr",
-               socket.SOCK_SEQPACKET: "u_seq"}
-
 
 def _add_filters(p: argparse.ArgumentParser, default_kind: str) -> None:
     p.add_argument("--kind", default=default_kind, choices=tuple(KINDS),
@@ -107,25 +104,9 @@ def _state(text: str) -> list[str]:
     return names
 
 
-def netid(c: sysmon.Connection) -> str:
-    """ss's Netid: tcp, tcp6, udp, udp6, u_str, u_dgr, u_seq."""
-    if c.family == socket.AF_UNIX:
-        return _UNIX_NETID.get(c.type, "unix")
-    base = "tcp" if c.type == socket.SOCK_STREAM else "udp"
-    return base + ("6" if c.family == socket.AF_INET6 else "")
-
-
 def show_addr(a: sysmon.Addr | str | None, listening: bool = False) -> str:
-    """An end as ss prints it: 127.0.0.1:80, [::1]:80, *:* for none; unix
-    paths as is, abstract names with '@'."""
-    if a is None:
-        return "*" if not listening else ""
-    if isinstance(a, sysmon.Addr):
-        ip = f"[{a.ip}]" if ":" in a.ip else a.ip
-        return f"{ip}:{a.port}"
-    if a.startswith("\0"):
-        return "@" + a[1:]
-    return a or "*"
+    """An end as ss prints it (a listening socket's missing peer: nothing)."""
+    return endpoint(a, none="" if listening else "*")
 
 
 def _opt(v: int | str | None) -> str:

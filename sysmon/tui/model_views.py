@@ -22,6 +22,7 @@ from sysmon.tui.model_text import (
     text_line,
 )
 from sysmon.tui.model_types import Cell, Details, Line, Menu, Snapshot, State
+from sysmon.units import endpoint, netid
 
 # ---------------------------------------------------------------- tables
 
@@ -50,28 +51,10 @@ def table_lines(titles: Sequence[tuple[str, int, Align]],
 
 # ---------------------------------------------------------------- network
 
-_UNIX_NETID = {socket.SOCK_STREAM: "u_str", socket.SOCK_DGRAM: "u_dgr",
-               socket.SOCK_SEQPACKET: "u_seq"}
-
-
-def netid(c: sysmon.Connection) -> str:
-    if c.family == socket.AF_UNIX:
-        return _UNIX_NETID.get(c.type, "unix")
-    base = "tcp" if c.type == socket.SOCK_STREAM else "udp"
-    return base + ("6" if c.family == socket.AF_INET6 else "")
-
-
 def address(a: sysmon.Addr | str | None) -> str:
-    """ip:port ([v6]:port, port 0 as *), unix paths as is (abstract names
-    with '@'), "*" for no end.  Raw text: the caller sanitizes."""
-    if a is None:
-        return "*"
-    if isinstance(a, sysmon.Addr):
-        ip = f"[{a.ip}]" if ":" in a.ip else a.ip
-        return f"{ip}:{a.port if a.port else '*'}"
-    if a.startswith("\0"):
-        return "@" + a[1:]
-    return a or "*"
+    """ip:port, port 0 as * (see sysmon.units.endpoint).  Raw text: the
+    caller sanitizes."""
+    return endpoint(a, any_port=True)
 
 
 def _listening(c: sysmon.Connection) -> bool:

@@ -12,13 +12,13 @@ processes the user picked, by identity (pid, start ticks).
 from __future__ import annotations
 
 import os
-import socket
 import time
 from collections.abc import Mapping
 from dataclasses import replace
 
 import sysmon
 from sysmon.tui import model
+from sysmon.units import endpoint, netid
 
 __all__ = ["Source", "describe_error", "details_of", "execute", "format_connection"]
 
@@ -41,37 +41,12 @@ def describe_error(e: BaseException) -> str:
     return text[0] if text else type(e).__name__
 
 
-def _addr(a: sysmon.Addr | str | None) -> str:
-    if a is None:
-        return "*"
-    if isinstance(a, sysmon.Addr):
-        return f"[{a.ip}]:{a.port}" if ":" in a.ip else f"{a.ip}:{a.port}"
-    if a.startswith("\0"):
-        return "@" + a[1:]  # an abstract UNIX socket name, as ss shows it
-    return a or "-"
-
-
-_PROTO = {
-    (socket.AF_INET, socket.SOCK_STREAM): "tcp",
-    (socket.AF_INET6, socket.SOCK_STREAM): "tcp6",
-    (socket.AF_INET, socket.SOCK_DGRAM): "udp",
-    (socket.AF_INET6, socket.SOCK_DGRAM): "udp6",
-    (socket.AF_INET, socket.SOCK_RAW): "raw",
-    (socket.AF_INET6, socket.SOCK_RAW): "raw6",
-}
-
-
 def format_connection(c: sysmon.Connection) -> str:
-    """One line for the details pane: fd, protocol, local -> remote, state
+    """One line for the details pane: fd, ss's netid, local -> remote, state
     (raw text: the model sanitizes it when it becomes a cell)."""
-    if c.family == socket.AF_UNIX:
-        proto = "unix/" + {socket.SOCK_STREAM: "stream", socket.SOCK_DGRAM: "dgram",
-                           socket.SOCK_SEQPACKET: "seqpacket"}.get(c.type, str(int(c.type)))
-    else:
-        proto = _PROTO.get((c.family, c.type), f"{int(c.family)}/{int(c.type)}")
     fd = "-" if c.fd is None else str(c.fd)
-    remote = "" if c.raddr is None or c.raddr == "" else f" -> {_addr(c.raddr)}"
-    return f"fd {fd} {proto} {_addr(c.laddr)}{remote} {c.status}".rstrip()
+    remote = "" if c.raddr is None or c.raddr == "" else f" -> {endpoint(c.raddr)}"
+    return f"fd {fd} {netid(c)} {endpoint(c.laddr)}{remote} {c.status}".rstrip()
 
 
 def _same(h: sysmon.Process, ident: model.Ident) -> bool:
