@@ -48,11 +48,12 @@ READY = b"ready\n"
 
 
 def wait_for(pred: Callable[[], T], timeout: float = 10.0, interval: float = 0.005,
-             what: str = "condition") -> T:
+             what: str = "condition", last: Callable[[], str] | None = None) -> T:
     """Poll ``pred`` until it returns a truthy value; return that value.
 
     Raises AssertionError after ``timeout`` seconds (a test-setup failure,
-    never a timing assertion on the code under test).
+    never a timing assertion on the code under test), with ``last()`` (e.g.
+    the screen) when given, so a failure shows what was there instead.
     """
     deadline = time.monotonic() + timeout
     while True:
@@ -60,7 +61,8 @@ def wait_for(pred: Callable[[], T], timeout: float = 10.0, interval: float = 0.0
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            extra = f"\n--- screen ---\n{last()}\n--------------" if last else ""
+            raise AssertionError(f"timed out after {timeout:.1f}s waiting for {what}{extra}")
         time.sleep(interval)
 
 

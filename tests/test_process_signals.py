@@ -518,32 +518,25 @@ def nobody_ids() -> tuple[int, int]:
     return pw.pw_uid, pw.pw_gid
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
-def test_access_denied_for_another_users_process(backend, kids):
-    target = kids.sleep()  # ours, running as root
+def as_nobody(kids, work) -> object:
+    """What ``work()`` returns (or the exception it raises) in a forked
+    child that first drops to the user nobody."""
     uid, _gid = nobody_ids()
     r, w = os.pipe()
 
-    def as_nobody():
+    def child() -> None:
         os.close(r)
-        outcome: list[object] = []
         try:
             os.setgroups([])
             os.setgid(65534)
             os.setuid(uid)
-            with sysmon.Process(target) as h:
-                for call in (h.terminate, h.kill, lambda: h.send_signal(0)):
-                    try:
-                        call()
-                        outcome.append("no error")
-                    except Exception as e:
-                        outcome.append(e)
-        except Exception as e:  # setup failed: report it instead
-            outcome = [f"as nobody: {e!r}"]
+            outcome = work()
+        except Exception as e:
+            outcome = e
         os.write(w, pickle.dumps(outcome))
         os.close(w)
 
-    child = kids.fork(as_nobody)
+    pid = kids.fork(child)
     os.close(w)
     try:
         data = b""
@@ -551,9 +544,28 @@ def test_access_denied_for_another_users_process(backend, kids):
             data += chunk
     finally:
         os.close(r)
-    assert os.waitpid(child, 0)[1] == 0
+    assert os.waitpid(pid, 0)[1] == 0
     assert data, "the unprivileged child reported nothing"
-    outcome = pickle.loads(data)
+    return pickle.loads(data)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
+def test_access_denied_for_another_users_process(backend, kids):
+    target = kids.sleep()  # ours, running as root
+
+    def signals() -> list[object]:
+        outcome: list[object] = []
+        with sysmon.Process(target) as h:
+            for call in (h.terminate, h.kill, lambda: h.send_signal(0)):
+                try:
+                    call()
+                    outcome.append("no error")
+                except Exception as e:
+                    outcome.append(e)
+        return outcome
+
+    outcome = as_nobody(kids, signals)
+    assert isinstance(outcome, list), outcome  # else: the setup failed
     assert len(outcome) == 3, outcome
     for e in outcome:
         assert type(e) is sysmon.AccessDenied, outcome
@@ -647,33 +659,13 @@ def test_renice_of_an_exited_process(backend, kids):
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
 def test_renice_of_another_users_process_is_denied(backend, kids):
     target = kids.sleep()
-    uid, _gid = nobody_ids()
-    r, w = os.pipe()
 
-    def as_nobody():
-        os.close(r)
-        try:
-            os.setgroups([])
-            os.setgid(65534)
-            os.setuid(uid)
-            with sysmon.Process(target) as h:
-                h.renice(5)
-            outcome: object = "no error"
-        except Exception as e:
-            outcome = e
-        os.write(w, pickle.dumps(outcome))
-        os.close(w)
+    def renice() -> str:
+        with sysmon.Process(target) as h:
+            h.renice(5)
+        return "no error"
 
-    child = kids.fork(as_nobody)
-    os.close(w)
-    try:
-        data = b""
-        while chunk := os.read(r, 65536):
-            data += chunk
-    finally:
-        os.close(r)
-    assert os.waitpid(child, 0)[1] == 0
-    outcome = pickle.loads(data)
+    outcome = as_nobody(kids, renice)
     assert type(outcome) is sysmon.AccessDenied, outcome
     assert "permitted" in str(outcome)
     assert ps_nice(target) == 0

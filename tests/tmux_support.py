@@ -35,6 +35,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from helpers import wait_for
+
 T = TypeVar("T")
 
 TMUX = shutil.which("tmux")
@@ -52,24 +54,10 @@ _DROP = ("TMUX", "TMUX_PANE", "COLUMNS", "LINES", "NO_COLOR", "LD_PRELOAD", "TER
 _SGR = re.compile(r"\x1b\[([0-9;:]*)m")
 
 
-class Timeout(AssertionError):
-    pass
-
-
 def poll(pred: Callable[[], T], timeout: float = TIMEOUT, what: str = "condition",
          last: Callable[[], str] | None = None) -> T:
-    """Call ``pred`` until it returns something truthy; return that.  On
-    timeout raise :class:`Timeout` with ``what`` and, if given, ``last()``
-    (e.g. the current screen) so a failure shows what was there instead."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = pred()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            extra = f"\n--- screen ---\n{last()}\n--------------" if last else ""
-            raise Timeout(f"timed out after {timeout:.1f}s waiting for {what}{extra}")
-        time.sleep(POLL)
+    """helpers.wait_for at the tmux tests' timeout and pace."""
+    return wait_for(pred, timeout, POLL, what, last)
 
 
 def child_env(**extra: str) -> dict[str, str]:

@@ -89,24 +89,28 @@ from sysmon.tui.model_views import (
 )
 
 
+def _window(snap: Snapshot, st: State, body_h: int
+            ) -> tuple[list[ProcessRow], int, Ident | None, int]:
+    """The table's rows, the selected index and ident, the first row shown."""
+    rs = rows(snap, st)
+    index, sel = resolve(rs, st)
+    return rs, index, sel, visible_top(st.top, index, len(rs), body_h)
+
+
 def shown_rows(snap: Snapshot, st: State, height: int) -> list[ProcessRow]:
     """The process table's rows on screen at this height (none outside the
     process view): what Source.extras completes with the per-row fields."""
     if st.view != "processes":
         return []
-    rs = rows(snap, st)
-    index, _ = resolve(rs, st)
     body_h = layout(snap, st, height).body_h
-    top = visible_top(st.top, index, len(rs), body_h)
+    rs, _, _, top = _window(snap, st, body_h)
     return rs[top: top + body_h]
 
 
 def _process_view(snap: Snapshot, st: State, lay: Layout, width: int
                   ) -> tuple[Line, list[Line], list[Line]]:
     """The table's title line, its visible rows and the details pane."""
-    rs = rows(snap, st)
-    index, sel = resolve(rs, st)
-    top = visible_top(st.top, index, len(rs), lay.body_h)
+    rs, index, sel, top = _window(snap, st, lay.body_h)
     hit = matches(st.search) if st.search else None
     body: list[Line] = []
     for i in range(top, min(top + lay.body_h, len(rs))):

@@ -195,6 +195,20 @@ def mem_percent(s: sysmon.ProcessSample, snap: Snapshot) -> float | None:
 
 
 SortKey = int | float | str
+_PERCENTS = ("cpu_percent", "mem_percent")
+
+
+def _share(column: str, s: sysmon.ProcessSample, snap: Snapshot) -> float | None:
+    """CPU% or MEM% (``column`` one of _PERCENTS)."""
+    return s.cpu_percent if column == "cpu_percent" else mem_percent(s, snap)
+
+
+def _orderable(v: object) -> SortKey | None:
+    """A field's value as a sort key: text case-folded, numbers as they
+    are, anything else (None) unavailable."""
+    if isinstance(v, str):
+        return v.casefold()
+    return v if isinstance(v, (int, float)) else None
 
 
 def sort_value(column: str, s: sysmon.ProcessSample, snap: Snapshot) -> SortKey | None:
@@ -202,20 +216,15 @@ def sort_value(column: str, s: sysmon.ProcessSample, snap: Snapshot) -> SortKey 
     info = s.info
     if column == "cmdline":
         return None if info.cmdline is None and info.name is None else command(info).casefold()
-    if column in ("cpu_percent", "mem_percent"):
-        return s.cpu_percent if column == "cpu_percent" else mem_percent(s, snap)
-    v: object = getattr(info, column, None)
-    if isinstance(v, str):
-        return v.casefold()
-    return v if isinstance(v, (int, float)) else None
+    if column in _PERCENTS:
+        return _share(column, s, snap)
+    return _orderable(getattr(info, column, None))
 
 
 def cell_text(column: str, s: sysmon.ProcessSample, snap: Snapshot) -> str:
     """The raw (unsanitized) text of one cell."""
-    if column == "cpu_percent":
-        return percent(s.cpu_percent)
-    if column == "mem_percent":
-        return percent(mem_percent(s, snap))
+    if column in _PERCENTS:
+        return percent(_share(column, s, snap))
     if column == "cmdline":
         return command(s.info)
     fmt = _FMT.get(column)
@@ -225,10 +234,8 @@ def cell_text(column: str, s: sysmon.ProcessSample, snap: Snapshot) -> str:
 
 
 def cell_meaning(column: str, s: sysmon.ProcessSample, snap: Snapshot) -> str:
-    if column == "cpu_percent":
-        return level(s.cpu_percent)
-    if column == "mem_percent":
-        return level(mem_percent(s, snap))
+    if column in _PERCENTS:
+        return level(_share(column, s, snap))
     if column == "state":
         return "warn" if s.info.state in ("D", "Z") else ""
     if column == "cmdline" and s.info.cmdline == []:
@@ -275,14 +282,7 @@ def _key(column: str, snap: Snapshot) -> Callable[[sysmon.ProcessSample], SortKe
     if column in ("cmdline", "mem_percent") or column not in COLUMNS:
         return lambda s: sort_value(column, s, snap)
     get = operator.attrgetter(column)
-
-    def key(s: sysmon.ProcessSample) -> SortKey | None:
-        v: object = get(s.info)
-        if isinstance(v, str):
-            return v.casefold()
-        return v if isinstance(v, (int, float)) else None
-
-    return key
+    return lambda s: _orderable(get(s.info))
 
 
 _BY_PID = operator.attrgetter("info.pid")
