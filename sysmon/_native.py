@@ -18,7 +18,7 @@ from sysmon._host import open_proc_dir
 from sysmon._raw import Memo, RawRow, T
 from sysmon._rawsys import CpuStat, DiskRaw, KvRow, MountRaw, NetRaw, PsiRaw
 from sysmon._sysmon_c import ffi, lib
-from sysmon.errors import NoSuchProcess, ParseError, SysmonError
+from sysmon.errors import ParseError, SysmonError, pid_dir_error
 
 # One row of struct sm_proc, unpacked in one call.  The layout is checked
 # against the compiler's below, so a header change cannot silently skew it.
@@ -219,16 +219,15 @@ def scan_pids(proc_path: str, pids: Sequence[int], mask: int) -> list[RawRow]:
 
 
 def open_pid(proc_path: str, pid: int) -> int:
-    """A held O_DIRECTORY fd on proc_path/<pid>; NoSuchProcess if none."""
+    """A held O_DIRECTORY fd on proc_path/<pid>; NoSuchProcess if none,
+    AccessDenied when refused (see errors.pid_dir_error)."""
     procfd = open_proc_dir(proc_path)
     try:
         rc = lib.sm_open_pid(procfd, pid)
     finally:
         os.close(procfd)
-    if rc in (-errno.ENOENT, -errno.ESRCH):
-        raise NoSuchProcess(pid, f"{proc_path}/{pid}")
     if rc < 0:
-        raise SysmonError(f"cannot open {proc_path}/{pid}: {os.strerror(-rc)}")
+        raise pid_dir_error(-rc, pid, f"{proc_path}/{pid}")
     return int(rc)
 
 

@@ -19,7 +19,7 @@ from sysmon._host import open_proc_dir
 from sysmon._pure_sys import *  # noqa: F403  (the system-file parsers, sysmon._rawsys)
 from sysmon._pure_sys import read_at
 from sysmon._raw import GROUPS, NAME_CAP, ZERO_STAT, ZERO_STATM, ZERO_STATUS, Memo, RawRow, T
-from sysmon.errors import NoSuchProcess, ParseError, SysmonError
+from sysmon.errors import ParseError, SysmonError, pid_dir_error
 from sysmon.fields import FileGroup
 
 U64_MAX = (1 << 64) - 1
@@ -350,14 +350,13 @@ def scan_pids(proc_path: str, pids: Sequence[int], mask: int) -> list[RawRow]:
 
 
 def open_pid(proc_path: str, pid: int) -> int:
-    """A held O_DIRECTORY fd on proc_path/<pid>; NoSuchProcess if none."""
+    """A held O_DIRECTORY fd on proc_path/<pid>; NoSuchProcess if none,
+    AccessDenied when refused (see errors.pid_dir_error)."""
     procfd = open_proc_dir(proc_path)
     try:
         return os.open(str(pid), _DIR_FLAGS, dir_fd=procfd)
     except OSError as e:
-        if e.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.ESRCH):
-            raise NoSuchProcess(pid, f"{proc_path}/{pid}") from None
-        raise SysmonError(f"cannot open {proc_path}/{pid}: {e.strerror}") from None
+        raise pid_dir_error(e.errno or 0, pid, f"{proc_path}/{pid}") from None
     finally:
         os.close(procfd)
 

@@ -40,7 +40,9 @@ scan_memo(proc_path, mask, memo, make) -> (list[T], memo)
     takes memo's value instead of a new make(row).  Also this scan's memo
     (ProcessSampler: unchanged processes cost a lookup, not a conversion).
 open_pid(proc_path, pid) -> int; read_proc(dirfd, pid, mask) -> RawRow | None
-    One process through a held directory fd (sysmon.Process).
+    One process through a held directory fd (sysmon.Process).  open_pid
+    raises errors.pid_dir_error's exception: NoSuchProcess when the directory
+    is absent, AccessDenied when it is refused.
 """
 
 from __future__ import annotations

@@ -78,6 +78,17 @@ def from_errno(err: int, pid: int | None, path: str) -> SysmonError:
     return SysmonError(f"cannot read {path}: {os.strerror(err)}")
 
 
+def pid_dir_error(err: int, pid: int, path: str) -> SysmonError:
+    """Map a positive errno from opening the directory ``path`` of ``pid``:
+    absent (or not a directory) is NoSuchProcess, refused (hidepid=1, a
+    mode-000 directory) is AccessDenied."""
+    if err in (_errno.ENOENT, _errno.ENOTDIR, _errno.ELOOP, _errno.ESRCH):
+        return NoSuchProcess(pid, path)
+    if err in (_errno.EACCES, _errno.EPERM):
+        return AccessDenied(pid, path)
+    return SysmonError(f"cannot open {path}: {os.strerror(err)}")
+
+
 class TimeoutExpired(SysmonError):
     """:meth:`sysmon.Process.wait` ran out of time; the process still runs."""
 

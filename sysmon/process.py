@@ -197,6 +197,27 @@ def processes(
     return out
 
 
+def _hidden(proc: str, pid: int) -> bool:
+    """True when ``proc`` has no <pid> although a process by that number
+    exists: a /proc mounted with hidepid=2 (invisible) hides other users'
+    processes, and "not visible" is not "exited".  Asked only of a procfs of
+    our own pid namespace (its "self" is us), where kill(pid, 0) refused
+    means the process exists; a process we may signal would be visible, so
+    its absence was a race with its exit, not hidepid."""
+    try:
+        if os.readlink(os.path.join(proc, "self")) != str(os.getpid()):
+            return False  # a fixture tree, or another pid namespace's /proc
+    except OSError:
+        return False
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 class ThreadInfo(NamedTuple):
     """One thread of a process (/proc/<pid>/task/<tid>/stat)."""
 
@@ -234,7 +255,16 @@ class Process(DetailMixin, SignalMixin):
         self._proc = proc_path(self._root)
         # The live /proc: links may be followed, signals and wait() make sense.
         self._live = os.path.realpath(self._root) == "/"
-        self._fd = _backend.current().open_pid(self._proc, pid)
+        try:
+            self._fd = _backend.current().open_pid(self._proc, pid)
+        except NoSuchProcess:
+            if _hidden(self._proc, pid):
+                raise AccessDenied(
+                    pid, f"{self._proc}/{pid}",
+                    f"process {pid} exists, but /proc does not show it to this user "
+                    "(mounted with hidepid): try again as root or as its owner",
+                ) from None
+            raise
         self._closer = weakref.finalize(self, os.close, self._fd)
         try:
             raw = self._read(FileGroup.STAT | FileGroup.STATUS, ("start_ticks",))
@@ -298,11 +328,19 @@ class Process(DetailMixin, SignalMixin):
                     source: str = "auto") -> list[Connection]:
         """The sockets this process holds, one record per fd (see
         :func:`sysmon.connections` for kind, tcp_info and source)."""
+        return self._connections(kind, tcp_info=tcp_info, source=source)
+
+    def _connections(self, kind: str, *, tcp_info: bool, source: str,
+                     statuses: frozenset[str] | None = None,
+                     ports: frozenset[int] | None = None) -> list[Connection]:
+        """connections() kept to these states and ports (already checked:
+        sysmon.connections(pid=...) passes its own)."""
         with self._lock:
             if not self._closer.alive:
                 raise ValueError("operation on a closed sysmon.Process")
             conns = process_connections(self._fd, self._pid, self._root, kind,
-                                        tcp_info=tcp_info, source=source)
+                                        tcp_info=tcp_info, source=source,
+                                        statuses=statuses, ports=ports)
         if not conns:
             self._not_zombie("fd")  # a zombie has closed its sockets: not "none"
         name = self.name()
@@ -313,12 +351,18 @@ class Process(DetailMixin, SignalMixin):
     def threads(self) -> list[ThreadInfo]:
         """Every thread (task) of the process, by tid."""
         conv = _converter(self._root, _THREAD_FIELDS)
+        via = ""
         try:
-            rows = self._call(lambda fd: _backend.current().scan_raw(
-                f"/proc/self/fd/{fd}/task", FileGroup.STAT))
-        except SysmonError:
+            def scan(fd: int) -> list[RawRow]:
+                nonlocal via
+                via = f"/proc/self/fd/{fd}/task"
+                found: list[RawRow] = _backend.current().scan_raw(via, FileGroup.STAT)
+                return found
+            rows = self._call(scan)
+        except SysmonError as e:
             self._read(FileGroup.STAT, ("state",))  # NoSuchProcess when it is gone
-            raise
+            # name the directory, not the held fd it was read through
+            raise SysmonError(str(e).replace(via, f"{self._proc}/{self._pid}/task")) from None
         out = []
         for r in rows:
             t = conv(r)
@@ -330,7 +374,8 @@ class Process(DetailMixin, SignalMixin):
     def parent(self) -> Process | None:
         """A handle on the parent, or None (pid 1 and kernel threads have
         ppid 0; a parent that exited, its pid since reused by a younger
-        process, is no parent)."""
+        process, is no parent).  AccessDenied when the parent runs but may
+        not be read (another user's, under a /proc mounted with hidepid)."""
         ppid = self.ppid()
         if ppid <= 0:
             return None

@@ -19,7 +19,6 @@ from typing import Any, NamedTuple, Union
 
 from sysmon import _backend
 from sysmon._host import proc_path, resolve_root
-from sysmon._pure_sys import read_at
 from sysmon._rawnet import SockRaw, SockRef
 from sysmon._sysread import check_root, parse, path_of, read_optional
 from sysmon.errors import AccessDenied, NoSuchProcess, ParseError, SysmonError
@@ -416,25 +415,18 @@ def connections(
 def _one_process(pid: int, root: str, kind: str, *, tcp_info: bool, source: str,
                  statuses: frozenset[str] | None, ports: frozenset[int] | None
                  ) -> list[Connection]:
-    """connections(pid=...): through a directory fd held for the call, so a
-    process that is gone raises NoSuchProcess and one we may not read
-    AccessDenied, as every single-process call does."""
+    """connections(pid=...): through a sysmon.Process handle, so the pid gets
+    every check a single-process call makes (gone: NoSuchProcess, refused or
+    hidden: AccessDenied, a thread id: NoSuchProcess, a zombie:
+    ZombieProcess)."""
     if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
         raise ValueError(f"pid must be a positive int, not {pid!r}")
-    be = _backend.current()
-    dirfd: int = be.open_pid(proc_path(root), pid)
-    try:
-        conns = process_connections(dirfd, pid, root, kind, tcp_info=tcp_info, source=source,
-                                    statuses=statuses, ports=ports)
-        try:
-            comm = read_at(dirfd, "comm")
-        except OSError:
-            return conns
-    finally:
-        os.close(dirfd)
-    name = comm[:-1] if comm.endswith(b"\n") else comm
-    text = name[:64].decode("utf-8", "surrogateescape")
-    return [c._replace(name=text) for c in conns]
+    # Imported here: sysmon.process imports this module for Connection.
+    from sysmon.process import Process  # noqa: PLC0415
+
+    with Process(pid, root) as p:
+        return p._connections(kind, tcp_info=tcp_info, source=source,
+                              statuses=statuses, ports=ports)
 
 
 def listening(

@@ -11,12 +11,15 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
 import sysmon
+from tests import helpers
+from tests.helpers import Children
 
 pytestmark = pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare")
 
@@ -114,6 +117,42 @@ def test_pid_filter_on_a_missing_pid_raises(backend: str) -> None:
     with pytest.raises(sysmon.NoSuchProcess) as e:
         sysmon.connections("all", pid=p.pid)
     assert e.value.pid == p.pid
+
+
+def test_pid_filter_makes_the_checks_of_a_process_handle(backend: str) -> None:
+    """connections(pid=...) is a single-process call: a thread id, a zombie
+    and a pid no process can have raise as sysmon.Process(pid) does, instead
+    of listing a thread's sockets under its tid or answering []."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    tids: list[int] = []
+    stop = threading.Event()
+    t = threading.Thread(target=lambda: (tids.append(threading.get_native_id()), stop.wait()))
+    t.start()
+    kids = Children()
+    try:
+        helpers.wait_for(lambda: bool(tids), what="the thread to start")
+        ours = [c.inode for c in sysmon.connections("tcp", pid=os.getpid())]
+        assert os.fstat(listener.fileno()).st_ino in ours  # the process lists it
+        for call in (sysmon.connections, sysmon.listening):
+            with pytest.raises(sysmon.NoSuchProcess, match="thread") as e:
+                call("tcp", pid=tids[0])
+            assert e.value.pid == tids[0]
+        zombie = kids.fork_zombie()
+        for call in (sysmon.connections, sysmon.listening):
+            with pytest.raises(sysmon.ZombieProcess) as z:
+                call("all", pid=zombie)
+            assert z.value.pid == zombie
+        for pid in (2**31, 2**63):
+            with pytest.raises(sysmon.NoSuchProcess) as n:
+                sysmon.connections("tcp", pid=pid)
+            assert n.value.pid == pid
+    finally:
+        stop.set()
+        t.join()
+        listener.close()
+        kids.close()
 
 
 def test_root_without_proc(backend: str, tmp_path: object) -> None:

@@ -8,6 +8,7 @@ dict can express (execve'd raw), seccomp strict mode, and a hand-made
 from __future__ import annotations
 
 import json
+import errno
 import os
 import pickle
 import pwd
@@ -533,6 +534,12 @@ def test_fixture_tree(backend, tmp_path):
         assert k.num_ctx_switches() == sysmon.CtxSwitches(None, None)
         assert k.signal_masks() == sysmon.SignalMasks(*(frozenset(),) * 5)
         assert k.umask() == 0o027
+        # no task directory in this tree: the error names it, not the held
+        # descriptor it was read through
+        with pytest.raises(sysmon.SysmonError) as e:
+            k.threads()
+        assert type(e.value) is sysmon.SysmonError
+        assert str(e.value) == f"cannot read {root}/proc/4400/task: {os.strerror(errno.ENOENT)}"
 
 
 _CHAIN = 300  # processes; deeper than the recursion headroom the test leaves
