@@ -550,7 +550,7 @@ def profile_refresh(backend: str, n: int, delay: float, out: Path | None) -> Non
 
     sysmon.set_backend(backend)
     st = app.initial_state(app.Options(delay=delay))
-    src = source.Source(st, None)
+    src = source.Source(st)
     every, shown = model.fields_needed(st)
     ui = sorted(every | shown)
     lean = sorted(every)

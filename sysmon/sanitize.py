@@ -134,21 +134,24 @@ def truncate(s: str, width: int, ellipsis: str = "") -> str:
     A wide character that does not fit whole is dropped, never split; zero-width
     characters (combining marks) stay with the character they follow.  When
     ``s`` is cut and ``ellipsis`` is given, it ends the result (still within
-    ``width``)."""
+    ``width``).  Only the characters up to the cut are measured: a huge ``s``
+    costs what its shown part does."""
     width = max(width, 0)
-    if display_width(s) <= width:
-        return s
+    if s.isascii() and s.isprintable() and (len(s) <= width or not ellipsis):
+        return s[:width]  # one column per character
     room = width - display_width(ellipsis)
+    used = 0
+    end = 0  # the longest prefix within room
+    for i, ch in enumerate(s):
+        used += char_width(ch)
+        if used > width:
+            break
+        if used <= room:
+            end = i + 1
+    else:
+        return s  # the whole of s fits
     if room < 0:
         return truncate(ellipsis, width)
-    used = 0
-    end = 0
-    for i, ch in enumerate(s):
-        w = char_width(ch)
-        if used + w > room:
-            break
-        used += w
-        end = i + 1
     return s[:end] + ellipsis
 
 

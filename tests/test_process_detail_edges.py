@@ -7,8 +7,8 @@ dict can express (execve'd raw), seccomp strict mode, and a hand-made
 
 from __future__ import annotations
 
-import json
 import errno
+import json
 import os
 import pickle
 import pwd

@@ -342,6 +342,33 @@ def test_truncate_properties(s, width):
         assert display_width(t) + char_width(s[len(t)]) > width
 
 
+@settings(max_examples=500)
+@given(kept_text, st.integers(-2, 60), st.sampled_from(["", "…", "...", "日", "e\u0301"]))
+def test_truncate_ellipsis_properties(s, width, ell):
+    t = truncate(s, width, ell)
+    w = max(width, 0)
+    if display_width(s) <= w:
+        assert t == s  # nothing cut, no ellipsis
+        return
+    assert display_width(t) <= w
+    if display_width(ell) > w:
+        assert t == truncate(ell, w)
+        return
+    body = t[: len(t) - len(ell)]
+    assert t.endswith(ell) and s.startswith(body)
+    # maximal: the next character would not fit beside the ellipsis
+    assert display_width(body) + char_width(s[len(body)]) > w - display_width(ell)
+
+
+def test_truncate_reads_only_what_it_keeps():
+    """A huge string with a hostile tail is cut without measuring the tail:
+    the answer is the same whatever follows the cut."""
+    head = "日本" * 12 + "ab"  # 50 columns
+    for tail in ("", "x" * 10**6, "e\u0301" * 10**6, "漢" * 10**6):
+        assert truncate(head + "漢" + tail, 50) == head
+        assert truncate(head + "漢" + tail, 50, "…") == head[:-1] + "…"
+
+
 @settings(max_examples=300)
 @given(kept_text, st.integers(0, 60), st.sampled_from(["<", ">", "^"]))
 def test_pad_properties(s, width, align):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import curses
 import os
 import pwd
+import re
 import signal
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import pytest
 
 import sysmon
 from sysmon.cli import main
-from sysmon.tui import app, model, source, view
+from sysmon.tui import app, model, model_views, source, view
 
 HOSTILE_COMM = "\x1b]0;pwned\x07"
 HOSTILE_SHOWN = "\\x1b]0;pwned\\x07"
@@ -130,7 +131,12 @@ def test_once_name_column_and_filter(capsys, children, quick_once):
 
 def test_once_user_filter(capsys, quick_once):
     assert main(["top", "--once", "--columns", "pid,uid", "--user", str(os.getuid() + 12345)]) == 0
-    assert pids_in(capsys.readouterr().out) == set()
+    out = capsys.readouterr().out
+    assert pids_in(out) == set()
+    # the table holds the user's processes; the header still counts every
+    # process, as top -u does (this one and pid 1 at least)
+    tasks = re.search(r"Tasks: (\d+)", out)
+    assert tasks is not None and int(tasks.group(1)) >= 2, out
     assert main(["top", "--once", "--columns", "pid,uid", "--user", str(os.getuid())]) == 0
     assert os.getpid() in pids_in(capsys.readouterr().out)
 
@@ -627,3 +633,13 @@ def test_all_rows_and_changing_fields_keep_rates(children):
     snap, _ = src.sample(st)
     mine = next(s for s in snap.processes if s.info.pid == kid.pid)
     assert mine.info.cmdline is None and mine.cpu_percent is not None
+
+
+def test_every_bound_key_is_in_the_help():
+    """The help screen lists every key the process view and every view
+    bind, so no binding (F2's column chooser, the aliases) goes unsaid."""
+    listed = " ".join(k for k, _ in model_views.HELP).split()
+    names = {" ": "Space", "ENTER": "Enter", "ESC": "Esc"}
+    bound = [*app._PROCESS_KEYS, *app._VIEW_KEYS, "?", "F1", "h", "q", "F10"]
+    missing = [k for k in bound if names.get(k, k) not in listed]
+    assert missing == []

@@ -423,6 +423,20 @@ def test_filter_hides_rows():
     assert "filter: zzz-none" in text_of(f.lines[-1])
 
 
+def test_user_option_keeps_the_header_counts():
+    """--user (State.uid) hides other users' rows, and the filter still
+    narrows those; the header counts every process, as top -u does."""
+    snap = snapshot()
+    assert sorted(pids(snap, m.State(uid=0))) == [1, 2, 3, 100, 400]
+    assert pids(snap, m.State(uid=0, filter="cron")) == [400]
+    assert pids(snap, m.State(uid=1000, filter="cron")) == []
+    total = len(snap.processes)
+    for st in (m.State(), m.State(uid=0), m.State(uid=4242)):
+        assert f"Tasks: {total}," in screen(frame_for(snap, st))
+    assert "uid" in m.fields_needed(m.State(uid=0))[0]
+    assert "uid" not in m.fields_needed(m.State())[0]
+
+
 def test_search_highlights_and_jumps():
     snap = snapshot()
     st = m.clamp(snap, m.State(), H)
@@ -594,13 +608,13 @@ def test_tree_with_filter_keeps_matches():
 
 def test_signal_menu_items_and_choose():
     snap = snapshot()
-    st = m.open_menu(m.clamp(snap, m.State(), H), "signal")
+    st = m.open_menu(snap, m.clamp(snap, m.State(), H), "signal")
     assert st.menu is not None and st.menu.kind == "signal"
     assert st.menu.items[:9] == ("SIGTERM", "SIGKILL", "SIGHUP", "SIGINT", "SIGQUIT",
                                  "SIGUSR1", "SIGUSR2", "SIGSTOP", "SIGCONT")
     assert len(set(st.menu.items)) == len(st.menu.items) > 20
     text = screen(frame_for(snap, st))
-    assert "Send signal:" in text and "15 SIGTERM" in text
+    assert "Send signal (pid 301):" in text and "15 SIGTERM" in text
     st2, action = m.menu_choose(snap, st)
     assert action == m.SendSignal(((301, 3010),), int(signal.SIGTERM))
     assert st2.menu is None
@@ -609,14 +623,37 @@ def test_signal_menu_items_and_choose():
     assert m.menu_move(st, -5).menu.index == 0
     assert m.menu_move(st, 999).menu.index == len(st.menu.items) - 1
     # tagged processes win over the selection
-    tagged = dataclasses.replace(st, tagged=frozenset({(300, 3000), (1, 10)}))
+    tagged = m.open_menu(snap, dataclasses.replace(
+        m.close_menu(st), tagged=frozenset({(300, 3000), (1, 10)})), "signal")
+    assert "Send signal (2 tagged):" in screen(frame_for(snap, tagged))
     _, action = m.menu_choose(snap, tagged)
     assert action == m.SendSignal(((1, 10), (300, 3000)), int(signal.SIGTERM))
 
 
+def test_signal_menu_acts_on_what_was_selected_when_it_opened():
+    """The rows moving under an open menu (a refresh re-sorts them, the
+    selected process exits) must not move its target to another process."""
+    snap = snapshot()
+    st = m.clamp(snap, m.State(), H)
+    picked = m.resolve(m.rows(snap, st), st)[1]
+    assert picked == (301, 3010)
+    st = m.open_menu(snap, st, "signal")
+    # the next refresh: the picked process has exited, another takes its row
+    later = snapshot([p for p in default_processes() if p.info.pid != picked[0]])
+    st = m.clamp(later, st, H)
+    assert m.resolve(m.rows(later, st), st)[1] != picked
+    _, action = m.menu_choose(later, st)
+    assert action == m.SendSignal((picked,), int(signal.SIGTERM))
+    # and with nothing selected at the time, nothing is signalled later
+    empty = snapshot([])
+    st = m.open_menu(empty, m.clamp(empty, m.State(), H), "signal")
+    st2, action = m.menu_choose(snap, m.clamp(snap, st, H))
+    assert action is None and "no process" in st2.message
+
+
 def test_menu_with_nothing_selected():
     empty = snapshot([])
-    st = m.open_menu(m.clamp(empty, m.State(), H), "signal")
+    st = m.open_menu(empty, m.clamp(empty, m.State(), H), "signal")
     st2, action = m.menu_choose(empty, st)
     assert action is None and st2.menu is None and "no process" in st2.message
     assert m.nice_action(empty, st, 1) is None
@@ -626,14 +663,14 @@ def test_nice_sort_columns_menus():
     snap = snapshot()
     st = m.clamp(snap, m.State(), H)
     assert m.nice_action(snap, st, -1) == m.Renice(((301, 3010),), -1)
-    nice = m.open_menu(st, "nice")
+    nice = m.open_menu(snap, st, "nice")
     _, action = m.menu_choose(snap, m.menu_move(nice, 1))
     assert action == m.Renice(((301, 3010),), int(nice.menu.items[1]))
-    srt = m.open_menu(st, "sort")
+    srt = m.open_menu(snap, st, "sort")
     assert srt.menu.items == st.columns and srt.menu.items[srt.menu.index] == "cpu_percent"
     st2, action = m.menu_choose(snap, m.menu_move(srt, -8))  # pid
     assert action is None and st2.sort == "pid" and st2.menu is None
-    cols = m.open_menu(st, "columns")
+    cols = m.open_menu(snap, st, "columns")
     tty = cols.menu.items.index("tty_nr")
     st3, _ = m.menu_choose(snap, m.menu_move(cols, tty))
     assert st3.columns[-2:] == ("tty_nr", "cmdline") and st3.menu is not None
@@ -641,7 +678,7 @@ def test_nice_sort_columns_menus():
     assert "tty_nr" not in st4.columns
     assert "[x] PID" in screen(frame_for(snap, cols))
     assert m.close_menu(cols).menu is None
-    assert m.open_menu(st, "bogus").message
+    assert m.open_menu(snap, st, "bogus").message
 
 
 def test_click_selects_and_sorts():
@@ -655,7 +692,7 @@ def test_click_selects_and_sorts():
     st3 = m.click(snap, st, title_y, x, W, H)
     assert st3.sort == "rss"
     assert m.click(snap, st, title_y + 20, 5, W, H).index == st.index  # below the rows
-    menu = m.open_menu(st, "signal")
+    menu = m.open_menu(snap, st, "signal")
     st4 = m.click(snap, menu, title_y + 2, 1, W, H)
     assert st4.menu.index == 1
 
@@ -773,6 +810,36 @@ def test_details_pane():
                     tuple((i, f"/f{i}") for i in range(100)), ())
     text = screen(frame_for(dataclasses.replace(snap, details=big), st, height=40))
     assert "Open files (100):" in text and "more" in text
+
+
+def test_huge_text_costs_what_is_shown(monkeypatch):
+    """A megabyte of wide characters in a command line, an environment
+    variable and an open file's path draws the same screen as its first few
+    hundred characters, and the widths of only about what is shown are
+    measured (a count of calls, not a timing)."""
+    shown = "\u202e" + "漢" * 400  # far wider than the screen
+    tail = "字" * 10**6
+    calls = 0
+    real = sysmon.sanitize.char_width
+
+    def counting(ch: str) -> int:
+        nonlocal calls
+        calls += 1
+        return real(ch)
+
+    def frame(extra: str):
+        procs = [*default_processes(), sample(proc(700, "long", cmdline=[shown + extra]), 99.0)]
+        d = m.Details(700, (shown + extra,), (("V", shown + extra),), ((3, shown + extra),), ())
+        snap = snapshot(procs, details=d)
+        st = m.toggle_details(m.clamp(snap, m.State(), H))  # 700 sorts first (CPU%)
+        return frame_for(snap, st, height=40)
+
+    short = frame("")
+    monkeypatch.setattr(sysmon.sanitize, "char_width", counting)
+    huge = frame(tail)
+    assert screen(huge) == screen(short)
+    assert "Details of 700 (long)" in screen(huge)
+    assert 0 < calls < 50_000, calls
 
 
 def test_message_replaces_key_bar():

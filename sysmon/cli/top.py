@@ -55,7 +55,8 @@ def add_parser(sub: SubParsers) -> None:
     p.add_argument("--filter", metavar="TEXT", default="",
                    help="show only processes whose name or command line contains TEXT")
     p.add_argument("--user", metavar="NAME",
-                   help="only processes of this real user (a name or a uid)")
+                   help="list only processes of this real user (a name or a uid); "
+                        "the header still counts every process")
     p.set_defaults(run=run)
 
 

@@ -114,7 +114,7 @@ def check_column(name: str, option: str) -> None:
 def initial_state(opts: Options, *, ascii: bool = False) -> model.State:
     mono = opts.mono or bool(os.environ.get("NO_COLOR"))
     st = model.State(columns=opts.columns, tree=opts.tree, filter=opts.filter, mono=mono,
-                     ascii=ascii)
+                     ascii=ascii, uid=opts.uid)
     if opts.sort is not None and opts.sort != st.sort:
         st = model.sort_by(st, opts.sort)
     return st
@@ -149,8 +149,8 @@ def _close_details(st: model.State) -> model.State:
 
 # keys of the process view (after the keys every view shares)
 _PROCESS_KEYS: dict[str, _Handler] = {
-    "F6": _plain(lambda st: model.open_menu(st, "sort")),
-    ".": _plain(lambda st: model.open_menu(st, "sort")),
+    "F6": _with_snap(lambda snap, st: model.open_menu(snap, st, "sort")),
+    ".": _with_snap(lambda snap, st: model.open_menu(snap, st, "sort")),
     "<": _plain(lambda st: model.cycle_sort(st, -1)),
     ",": _plain(lambda st: model.cycle_sort(st, -1)),
     ">": _plain(lambda st: model.cycle_sort(st, 1)),
@@ -168,9 +168,9 @@ _PROCESS_KEYS: dict[str, _Handler] = {
     "F": _plain(model.toggle_follow),
     " ": _with_snap(model.toggle_tag),
     "U": _plain(model.untag_all),
-    "k": _plain(lambda st: model.open_menu(st, "signal")),
-    "F9": _plain(lambda st: model.open_menu(st, "signal")),
-    "F2": _plain(lambda st: model.open_menu(st, "columns")),
+    "k": _with_snap(lambda snap, st: model.open_menu(snap, st, "signal")),
+    "F9": _with_snap(lambda snap, st: model.open_menu(snap, st, "signal")),
+    "F2": _with_snap(lambda snap, st: model.open_menu(snap, st, "columns")),
     "F7": _nice(-1),
     "]": _nice(-1),
     "F8": _nice(1),
@@ -332,7 +332,7 @@ def run_once(opts: Options, out: TextIO | None = None) -> int:
     the header and every process as plain text.  No curses at all."""
     out = out if out is not None else sys.stdout
     st = initial_state(opts, ascii=not _utf8(getattr(out, "encoding", None)))
-    source = Source(st, opts.uid, all_rows=True)  # every process is printed
+    source = Source(st, all_rows=True)  # every process is printed
     source.sample(st)
     time.sleep(ONCE_INTERVAL)
     snap, _ = source.sample(st)
@@ -378,7 +378,7 @@ def run(opts: Options) -> int:
 def _loop(screen: Screen, opts: Options) -> int:
     st = initial_state(opts, ascii=not _utf8(screen.encoding))
     screen.init(st.mono)
-    source = Source(st, opts.uid)
+    source = Source(st)
     snap, errors = source.sample(st)
     fresh = True
     # the first sample has no rates: the second comes soon, so CPU% shows early

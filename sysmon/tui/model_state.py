@@ -304,13 +304,13 @@ def search_next(snap: Snapshot, st: State, height: int | None = None) -> State:
 # ---------------------------------------------------------------- menus and actions
 
 
-def open_menu(st: State, kind: str) -> State:
-    """"signal" (SIGTERM first), "nice", "sort" (the shown columns, at the
-    current one) or "columns" (every column, shown ones ticked)."""
-    if kind == "signal":
-        return replace(st, menu=Menu("signal", SIGNALS), prompt=None)
-    if kind == "nice":
-        return replace(st, menu=Menu("nice", NICE_STEPS), prompt=None)
+def open_menu(snap: Snapshot, st: State, kind: str) -> State:
+    """"signal" (SIGTERM first) or "nice", on the :func:`targets` of this
+    moment; "sort" (the shown columns, at the current one) or "columns"
+    (every column, shown ones ticked)."""
+    if kind in ("signal", "nice"):
+        items = SIGNALS if kind == "signal" else NICE_STEPS
+        return replace(st, menu=Menu(kind, items, targets=targets(snap, st)), prompt=None)
     if kind == "sort":
         items = tuple(c for c in st.columns if c in COLUMNS)
         index = items.index(st.sort) if st.sort in items else 0
@@ -342,8 +342,8 @@ def targets(snap: Snapshot, st: State) -> tuple[Ident, ...]:
 def menu_choose(  # noqa: PLR0911
     snap: Snapshot, st: State
 ) -> tuple[State, Action | None]:
-    """Enter in a menu.  signal/nice: the action on :func:`targets`, menu
-    closed; sort: sort by the item; columns: show or hide the item (the
+    """Enter in a menu.  signal/nice: the action on the menu's targets,
+    menu closed; sort: sort by the item; columns: show or hide the item (the
     menu stays open)."""
     m = st.menu
     if m is None or not m.items:
@@ -358,7 +358,7 @@ def menu_choose(  # noqa: PLR0911
         return _toggle_column(st, item), None
     if m.kind not in ("signal", "nice"):
         return closed, None
-    who = targets(snap, st)
+    who = m.targets  # what was selected when the menu opened, not now
     if not who:
         return with_message(closed, "no process selected"), None
     if m.kind == "signal":

@@ -13,6 +13,7 @@ from sysmon.sanitize import Align, display_width, truncate
 from sysmon.tui.model_text import (
     UNAVAILABLE,
     clean,
+    clip,
     fill,
     fixed,
     human_bytes,
@@ -147,8 +148,8 @@ def PROCESS_FIELDS_NEEDED(columns: Sequence[str]) -> set[str]:
 
 def fields_needed(st: State) -> tuple[frozenset[str], frozenset[str]]:
     """(fields read for every process, fields read for the shown rows
-    only).  The sort column, a filter, a search (or its prompt) need their
-    fields for every process; the other columns' PER_ROW fields are read for
+    only).  The sort column, a filter, a search (or its prompt) and --user
+    need their fields for every process; the other columns' PER_ROW fields are read for
     the rows on screen."""
     every = set(_ALWAYS)
     shown: set[str] = set()
@@ -161,6 +162,8 @@ def fields_needed(st: State) -> tuple[frozenset[str], frozenset[str]]:
         every.update(sort.needs)
     if st.filter or st.search or st.prompt is not None:
         every |= _MATCHED
+    if st.uid is not None:
+        every.add("uid")
     every |= shown - PER_ROW
     return frozenset(every), frozenset(shown - every)
 
@@ -318,12 +321,13 @@ _LAST: list[object] = [None, None, None, []]
 
 
 def rows(snap: Snapshot, st: State) -> list[ProcessRow]:
-    """The table rows in display order: filtered, sorted (stable, ties by
+    """The table rows in display order: filtered (--user, then the
+    filter), sorted (stable, ties by
     pid, unavailable values last), in tree mode depth-first under parents,
     siblings sorted, collapsed subtrees hidden.  The same (snapshot,
     ordering) gives the same list object: do not change it.  The rows carry
     the scan's samples: row_line() draws ``snap.extra``'s completed ones."""
-    key = (st.filter, st.sort, st.reverse, st.tree, st.collapsed, st.ascii)
+    key = (st.filter, st.uid, st.sort, st.reverse, st.tree, st.collapsed, st.ascii)
     if _LAST[0] is snap.processes and _LAST[1] is snap.memory and _LAST[2] == key:
         return _LAST[3]  # type: ignore[return-value]
     out = _rows(snap, st)
@@ -333,6 +337,8 @@ def rows(snap: Snapshot, st: State) -> list[ProcessRow]:
 
 def _rows(snap: Snapshot, st: State) -> list[ProcessRow]:
     samples = list(snap.processes)
+    if st.uid is not None:
+        samples = [s for s in samples if s.info.uid == st.uid]
     if st.filter:
         keep = _matcher(st.filter)
         samples = [s for s in samples if keep(s)]
@@ -459,7 +465,7 @@ def row_line(row: ProcessRow, snap: Snapshot, st: State, width: int,
     sample = shown_sample(row, snap)
     for i, (c, _x, cw) in enumerate(sp):
         sep = " " if i < len(sp) - 1 else ""
-        text = clean(cell_text(c.id, sample, snap), st.ascii)
+        text = clean(clip(cell_text(c.id, sample, snap), cw), st.ascii)
         m = meaning or cell_meaning(c.id, sample, snap)
         w = cw
         if c.id == "cmdline" and row.prefix:

@@ -2,7 +2,8 @@
 into a width, bars, and the formatters of values (sizes, times, percents).
 
 Convention: raw text (from the system, possibly hostile) passes :func:`clean`
-exactly once, where it becomes a Cell; everything after that measures with
+exactly once, where it becomes a Cell (cut first by :func:`clip` to what the
+room can show); everything after that measures with
 display_width and cuts with truncate, so a wide character is never split.
 """
 
@@ -26,6 +27,14 @@ UNAVAILABLE = "-"
 def clean(text: str, ascii: bool = False) -> str:
     """Raw text made safe for a terminal (once: clean text is never cleaned again)."""
     return sanitize(text, ascii_only=ascii)
+
+
+def clip(text: str, width: int) -> str:
+    """The start of raw ``text`` that can fill ``width`` columns (four
+    characters per column and some: room for wide characters and combining
+    marks), taken before :func:`clean`: a megabyte command line then costs
+    what its shown part does."""
+    return text[: 4 * max(width, 0) + 64]
 
 
 def fixed(text: str, width: int, align: Align = "<") -> str:

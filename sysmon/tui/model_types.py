@@ -89,6 +89,9 @@ class Menu:
     kind: str  # "signal" | "nice" | "columns" | "sort"
     items: tuple[str, ...]
     index: int = 0
+    # signal and nice: the processes it acts on, fixed when it opened (the
+    # rows may move under it while it is open)
+    targets: tuple[Ident, ...] = ()
 
 
 DEFAULT_COLUMNS: tuple[str, ...] = (
@@ -107,7 +110,8 @@ class State:
     ``view_top`` scrolls the network, disks and help views, ``back`` is the
     view that help returns to, ``ascii`` draws trees, bars and markers in
     ASCII and escapes every non-ASCII character (terminals that are not
-    UTF-8)."""
+    UTF-8), ``uid`` keeps other users' processes out of the table (not out
+    of the header's counts, as top -u)."""
 
     view: str = "processes"  # "processes" | "network" | "disks" | "help"
     columns: tuple[str, ...] = DEFAULT_COLUMNS  # column ids, see COLUMNS
@@ -130,6 +134,7 @@ class State:
     view_top: int = 0
     back: str = "processes"
     ascii: bool = False
+    uid: int | None = None  # --user: the table holds only this real uid's processes
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from sysmon.tui.model_table import COLUMNS
 from sysmon.tui.model_text import (
     UNAVAILABLE,
     clean,
+    clip,
     fill,
     fit,
     fixed,
@@ -133,22 +134,24 @@ HELP: tuple[tuple[str, str], ...] = (
     ("Up Down", "move the selection (scroll in the other views)"),
     ("PgUp PgDn", "move a page"),
     ("Home End", "first / last process"),
-    ("F6", "choose the sort column"),
-    ("< >", "sort by the previous / next column"),
+    ("F6 .", "choose the sort column"),
+    ("< > ,", "sort by the previous / next column (, is <)"),
     ("I", "invert the sort order"),
     ("/ F3", "search: highlight matching processes, jump to the first"),
     ("n", "next search match"),
     ("\\ F4", "filter: hide processes whose name and command line lack the text"),
     ("", "(any case; user:NAME: one user's processes)"),
     ("t F5", "tree view"),
-    ("+ -", "fold / unfold the selected process's subtree (tree view)"),
+    ("+ - =", "fold / unfold the selected process's subtree (tree view)"),
     ("F", "follow the selected process as the list changes"),
     ("Space", "tag the selected process and move down"),
     ("U", "untag all"),
     ("k F9", "send a signal to the tagged processes, else to the selected one"),
-    ("F7 F8", "nice -1 (raise priority) / nice +1 (lower priority)"),
+    ("", "(the ones of the moment the menu opened; its title names them)"),
+    ("F7 ] F8 [", "nice -1 (raise priority) / nice +1 (lower priority)"),
+    ("F2", "choose the columns shown (Enter shows / hides one)"),
     ("Enter", "details: command line, environment, open files, connections"),
-    ("? F1", "this help (again: back)"),
+    ("? F1 h", "this help (again: back)"),
     ("P", "processes view"),
     ("N", "network connections view"),
     ("D", "disks view"),
@@ -197,9 +200,9 @@ def details_lines(  # noqa: PLR0917
         out.append(text_line("no process selected" if pid is None else "reading...",
                              width, "dim"))
         return out[:height]
-    out.append(fit((Cell("Command: ", "header"),
-                    Cell(clean(" ".join(d.cmdline), a) if d.cmdline else "(none)")), width))
-    sections = _sections(d, a)
+    cmd = clean(clip(" ".join(d.cmdline), width), a) if d.cmdline else "(none)"
+    out.append(fit((Cell("Command: ", "header"), Cell(cmd)), width))
+    sections = _sections(d, a, width)
     room = height - len(out) - len(sections)
     counts = _share([len(items) for _, items in sections], max(room, 0))
     for (label, items), n in zip(sections, counts):
@@ -211,16 +214,19 @@ def details_lines(  # noqa: PLR0917
     return out[:height]
 
 
-def _sections(d: Details, a: bool) -> list[tuple[str, list[tuple[str, str]]]]:
+def _sections(d: Details, a: bool, width: int) -> list[tuple[str, list[tuple[str, str]]]]:
+    def cut(text: str) -> str:
+        return clean(clip(text, width), a)
+
     def err(text: str) -> list[tuple[str, str]]:
-        return [("  " + clean(text, a), "warn")]
+        return [("  " + cut(text), "warn")]
 
     env = err(d.environ) if isinstance(d.environ, str) else [
-        (f"  {clean(k, a)}={clean(v, a)}", "") for k, v in d.environ]
+        (f"  {cut(k)}={cut(v)}", "") for k, v in d.environ]
     files = err(d.open_files) if isinstance(d.open_files, str) else [
-        (f"  {fd:>4} {clean(path, a)}", "") for fd, path in d.open_files]
+        (f"  {fd:>4} {cut(path)}", "") for fd, path in d.open_files]
     conns = err(d.connections) if isinstance(d.connections, str) else [
-        ("  " + clean(c, a), "") for c in d.connections]
+        ("  " + cut(c), "") for c in d.connections]
     return [
         (f"Environment ({len(d.environ)}):" if not isinstance(d.environ, str)
          else "Environment:", env),
@@ -238,8 +244,18 @@ _FIRST = ("SIGTERM", "SIGKILL", "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUS
 SIGNALS: tuple[str, ...] = (*_FIRST, *(
     s.name for s in signal.Signals if s.name not in _FIRST and not s.name.startswith("SIGRT")))
 NICE_STEPS: tuple[str, ...] = ("+1", "-1", "+5", "-5", "+10", "-10", "+19", "-20")
-MENU_TITLES = {"signal": "Send signal:", "nice": "Nice (delta):", "sort": "Sort by:",
+MENU_TITLES = {"signal": "Send signal:", "nice": "Nice delta:", "sort": "Sort by:",
                "columns": "Columns:"}
+
+
+def menu_title(menu: Menu) -> str:
+    """The menu's title; an action menu names what it will act on."""
+    title = MENU_TITLES.get(menu.kind, menu.kind)
+    if not menu.targets:
+        return title
+    n = len(menu.targets)
+    who = f"pid {menu.targets[0][0]}" if n == 1 else f"{n} tagged"
+    return f"{title[:-1]} ({who}):"
 
 
 def menu_label(menu: Menu, item: str, st: State) -> str:
@@ -257,7 +273,7 @@ def menu_label(menu: Menu, item: str, st: State) -> str:
 
 def menu_width(menu: Menu, st: State) -> int:
     labels = [menu_label(menu, i, st) for i in menu.items]
-    title = MENU_TITLES.get(menu.kind, menu.kind)
+    title = menu_title(menu)
     return max([display_width(title), *(display_width(x) for x in labels)]) + 2
 
 
@@ -273,7 +289,7 @@ def menu_lines(menu: Menu, st: State, width: int, height: int) -> list[Line]:
     "selected"), scrolled to keep it visible; ``height`` lines of ``width``."""
     if height <= 0 or width <= 0:
         return []
-    title = clean(MENU_TITLES.get(menu.kind, menu.kind), st.ascii)
+    title = clean(menu_title(menu), st.ascii)
     out: list[Line] = [fill((Cell(title),), width, "title")]
     first = menu_first(menu, height - 1)
     for i in range(first, min(len(menu.items), first + height - 1)):

@@ -121,9 +121,7 @@ class Source:
     CPU rates (ProcessSampler.set_fields).
     """
 
-    def __init__(self, st: model.State, uid: int | None = None, *,
-                 all_rows: bool = False) -> None:
-        self._uid = uid
+    def __init__(self, st: model.State, *, all_rows: bool = False) -> None:
         self._all_rows = all_rows
         self._system = sysmon.SystemSampler(usage=False)  # statvfs only in the disks view
         self._fields: frozenset[str] = frozenset()
@@ -150,8 +148,6 @@ class Source:
         every, shown = model.fields_needed(st)
         if self._all_rows:
             every, shown = every | shown, frozenset()
-        if self._uid is not None:
-            every |= {"uid"}
         self._per_row = shown
         if every == self._fields:
             return False
@@ -176,8 +172,6 @@ class Source:
         except (sysmon.SysmonError, OSError):
             uptime = None
         procs = self._procs.sample()  # raises only when /proc itself is missing
-        if self._uid is not None:
-            procs = [p for p in procs if p.info.uid == self._uid]
         taken = time.time()
         snap = model.Snapshot(
             taken=taken,
