@@ -16,10 +16,14 @@ PAGE_SIZE: int = os.sysconf("SC_PAGE_SIZE")
 
 
 def resolve_root(root: str | os.PathLike[str] | None) -> str:
-    """The filesystem root: the argument, else $SYSMON_ROOT, else "/"."""
+    """The filesystem root: the argument, else $SYSMON_ROOT (unless empty),
+    else "/".  An empty argument is an error, not the current directory."""
     if root is None:
         root = os.environ.get("SYSMON_ROOT") or "/"
-    return os.fspath(root)
+    path = os.fspath(root)
+    if not path:
+        raise SysmonError("the root is an empty path: give a directory (/ for this machine)")
+    return path
 
 
 def proc_path(root: str) -> str:

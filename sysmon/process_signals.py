@@ -91,7 +91,9 @@ def _poll_exit(pidfd: int, timeout: float | None) -> bool:
     while True:
         # poll() is retried on EINTR with the time left (PEP 475).
         left = deadline - time.monotonic()
-        if poller.poll(min(_POLL_MAX_MS, max(0, math.ceil(left * 1000)))):
+        # (a huge timeout: left * 1000 may be inf, which ceil refuses)
+        ms = _POLL_MAX_MS if left * 1000 >= _POLL_MAX_MS else max(0, math.ceil(left * 1000))
+        if poller.poll(ms):
             return True
         if left <= 0 or time.monotonic() >= deadline:
             return False

@@ -17,7 +17,8 @@ reversible, because a literal backslash is escaped too)::
                       (U+0080-U+009F, written \u0080 so they never look like a raw byte),
                       bidi embeddings/overrides/isolates/marks, zero-width and other
                       format characters (category Cf), U+2028/U+2029, other lone surrogates,
-                      unassigned code points (Cn: their width and meaning are unknown)
+                      unassigned code points (Cn: their width and meaning are unknown),
+                      the invisible Hangul fillers U+115F, U+1160, U+3164, U+FFA0
     \UXXXXXXXX        the same classes outside the BMP (e.g. tag characters U+E0000-U+E007F)
 
 Everything else (printable ASCII, letters, CJK, emoji, combining marks,
@@ -46,13 +47,17 @@ Align = Literal["<", ">", "^"]
 
 # Escaped even if a Unicode database ever classified them otherwise: bidi
 # embeddings/overrides (U+202A-U+202E), isolates (U+2066-U+2069), marks
-# (U+200E, U+200F, U+061C), line/paragraph separators, zero-width characters.
+# (U+200E, U+200F, U+061C), line/paragraph separators, zero-width characters;
+# and the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0), letters (Lo) that
+# Unicode makes default-ignorable: they draw as nothing or as a blank, so
+# "sshd" plus a filler would pass for "sshd".
 _ALWAYS: frozenset[int] = frozenset(
     [
         *range(0x202A, 0x202F),
         *range(0x2066, 0x206A),
         *(0x200E, 0x200F, 0x061C),
         *(0x2028, 0x2029, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF),
+        *(0x115F, 0x1160, 0x3164, 0xFFA0),
     ]
 )
 _ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"})

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
+import helpers  # noqa: E402
 from cli_support import (  # noqa: E402
     SYSMON,
     assert_one_error_line,
@@ -181,6 +184,83 @@ def test_head_closes_pipe_early():
     assert first == b"[\n"
     assert err == b""
     assert p.returncode in (0, 141)
+
+
+def closed(streams: str, *args: str, **kw) -> subprocess.CompletedProcess[bytes]:
+    """``sysmon ARGS`` started with ``streams`` closed (a shell's ``>&-``,
+    ``2>&-``): Python then has None for sys.stdout or sys.stderr."""
+    return subprocess.run(["sh", "-c", f'exec "$@" {streams}', "sh", *SYSMON, *args],
+                          capture_output=True, env=cli_env(), timeout=120, **kw)
+
+
+@pytest.mark.parametrize("args", [["ps"], ["mem", "--json"], ["tree"], ["explain", "rss"],
+                                  ["connections", "--json"], ["proc", "1"]])
+def test_closed_stdout_is_one_error_line(args):
+    p = closed(">&-", *args)
+    err = assert_one_error_line(p, 1)
+    assert "standard output is closed" in err
+
+
+def test_closed_stderr_keeps_the_exit_status():
+    p = closed("2>&-", "ps", "--sort", "nope")
+    assert p.returncode == 2 and p.stdout == b""
+    p = closed("2>&-", "ps", "--root", "/nowhere-at-all")
+    assert p.returncode == 1
+    assert closed("2>&- >/dev/null", "ps").returncode == 0
+
+
+def test_closed_stdout_does_not_stop_signals(tmp_path):
+    """Every match is signalled before anything is written, so an output
+    that fails stops nothing (then status 1: what was done went unsaid)."""
+    exe = tmp_path / "sysmonclosedkid"
+    exe.write_bytes(Path("/bin/sleep").read_bytes())
+    exe.chmod(0o755)
+    kids = [subprocess.Popen([str(exe), "300"]) for _ in range(2)]
+    try:
+        helpers.wait_for(lambda: all(helpers.read_stat(k.pid)["comm"] == exe.name.encode()
+                                     for k in kids),
+                         what="the sleeps to exec")
+        p = closed(">&-", "signal", "--name", f"^{exe.name}$", "TERM", "--yes")
+        assert p.returncode == 1, p.stderr
+        assert b"standard output is closed" in p.stderr and b"Traceback" not in p.stderr
+        for k in kids:
+            assert k.wait(timeout=10) == -15
+    finally:
+        for k in kids:
+            if k.poll() is None:
+                k.kill()
+                k.wait()
+
+
+def test_huge_watch_and_interval_wait_instead_of_failing():
+    """Any finite number of seconds is taken (time.sleep alone stops near
+    9.2e9): the first frame comes, then the wait, ended by Ctrl-C."""
+    for args in (["mem", "--watch", "1e308"], ["cpu", "--interval", "1e308"]):
+        p = subprocess.Popen([*SYSMON, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=cli_env())
+        try:
+            if args[0] == "mem":
+                assert p.stdout is not None
+                assert p.stdout.readline()  # the first frame is out
+            time.sleep(1.0)  # and the command is waiting, not dead
+            assert p.poll() is None, p.communicate()
+            p.send_signal(signal.SIGINT)
+            _out, err = p.communicate(timeout=30)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        assert b"Traceback" not in err, err
+        assert p.returncode == (0 if args[0] == "mem" else 130)
+
+
+def test_empty_root_is_an_error_not_the_current_directory(tmp_path):
+    (tmp_path / "proc").mkdir()  # a ./proc that an empty root would read
+    p = run("ps", "--root", "", cwd=str(tmp_path))
+    err = assert_one_error_line(p, 1)
+    assert "empty path" in err
+    with pytest.raises(sysmon.SysmonError, match="empty path"):
+        sysmon.processes(root="")
 
 
 # --------------------------------------------------------------------------

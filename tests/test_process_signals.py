@@ -313,7 +313,7 @@ def test_wait_timeout_then_kill(backend, kids):
         assert h.wait(timeout=10) == -signal.SIGKILL
 
 
-@pytest.mark.parametrize("timeout", [float("inf"), 3e6])
+@pytest.mark.parametrize("timeout", [float("inf"), 3e6, 1e308, sys.float_info.max])
 def test_wait_long_timeout(kids, timeout):
     pid = kids.fork(lambda: os._exit(5))
     wait_for(lambda: state(pid) == "Z", what="child to become a zombie")

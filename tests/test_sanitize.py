@@ -22,6 +22,7 @@ pytestmark = pytest.mark.skipif(os.environ.get("SYSMON_ASAN") == "1",
 
 BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
 INVISIBLE = [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]
+FILLERS = [0x115F, 0x1160, 0x3164, 0xFFA0]  # Hangul fillers: letters that draw as nothing
 SEPARATORS = [0x2028, 0x2029]
 FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"}
 
@@ -85,7 +86,7 @@ def test_every_c1_control_as_u_escape(cp):
     assert sanitize(chr(cp)) == f"\\u{cp:04x}"
 
 
-@pytest.mark.parametrize("cp", BIDI + INVISIBLE + SEPARATORS)
+@pytest.mark.parametrize("cp", BIDI + INVISIBLE + SEPARATORS + FILLERS)
 def test_bidi_invisible_and_separators(cp):
     assert sanitize(chr(cp)) == f"\\u{cp:04x}"
     assert sanitize(f"a{chr(cp)}b") == f"a\\u{cp:04x}b"
@@ -169,7 +170,8 @@ any_text = st.one_of(
     st.lists(any_code_point, max_size=40).map("".join),
     st.lists(
         st.sampled_from(
-            [*map(chr, BIDI + INVISIBLE + SEPARATORS), "\x1b", "\\", "\x9b", "\udcff", "日", "e"]
+            [*map(chr, BIDI + INVISIBLE + SEPARATORS + FILLERS),
+             "\x1b", "\\", "\x9b", "\udcff", "日", "e"]
         ),
         max_size=20,
     ).map("".join),
@@ -178,7 +180,8 @@ any_text = st.one_of(
 
 def _bad_char(ch: str) -> bool:
     cp = ord(ch)
-    return unicodedata.category(ch) in FORBIDDEN_CATEGORIES or cp in BIDI or cp in INVISIBLE
+    return (unicodedata.category(ch) in FORBIDDEN_CATEGORIES or cp in BIDI or cp in INVISIBLE
+            or cp in FILLERS)
 
 
 @settings(max_examples=500)

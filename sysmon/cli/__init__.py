@@ -14,6 +14,8 @@ early (e.g. ``sysmon ps | head -1``), without a message.
 from __future__ import annotations
 
 import argparse
+import errno
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -127,10 +129,45 @@ def _run(argv: list[str]) -> int:
     return rc
 
 
+class _Closed(io.TextIOBase):
+    """Stands in for a standard stream that was closed when sysmon started
+    (``sysmon ps >&-``), where Python leaves None.  Writing to stdout fails
+    as the closed descriptor would (EBADF: one error line, status 1);
+    stderr's messages are dropped, there being nowhere to say them, and the
+    status still tells."""
+
+    def __init__(self, what: str, fail: bool) -> None:
+        super().__init__()
+        self._what = what
+        self._fail = fail
+
+    encoding = "utf-8"
+    errors = "surrogateescape"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, s: str) -> int:
+        if self._fail and s:
+            raise OSError(errno.EBADF, f"cannot write: {self._what} is closed")
+        return len(s)
+
+
+def _stand_in_for_closed_streams() -> None:
+    if sys.stdout is None:
+        sys.stdout = _Closed("standard output", fail=True)
+    if sys.stderr is None:
+        sys.stderr = _Closed("standard error", fail=False)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``sysmon`` command with ``argv`` (default ``sys.argv[1:]``);
     return the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
+    _stand_in_for_closed_streams()
     try:
         return _run(args)
     except BrokenPipeError:

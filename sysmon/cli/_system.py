@@ -56,6 +56,15 @@ def seconds(text: str) -> float:
     return value
 
 
+def pause(seconds: float) -> None:
+    """time.sleep for any finite number of seconds, a day at a time
+    (time.sleep itself stops at the platform's time_t, about 9.2e9 s)."""
+    while seconds > 0:
+        step = min(seconds, 86400.0)
+        time.sleep(step)  # the whole step (PEP 475 resumes it after a signal)
+        seconds -= step
+
+
 def add_common(p: argparse.ArgumentParser, *, json_help: str) -> None:
     """--json, --watch, --root, --backend (as ``sysmon ps`` spells them)."""
     p.add_argument("--json", action="store_true", help=json_help)
@@ -112,7 +121,7 @@ class Rates:
     def sample(self) -> sysmon.SystemSample:
         if not self.primed:
             self.sampler.sample()
-            time.sleep(self.interval)
+            pause(self.interval)
             self.primed = True
         return self.sampler.sample()
 
@@ -137,7 +146,7 @@ def run_frames(
             _write(frame, time.time(), out)
             out.flush()
             first = False
-            time.sleep(watch)
+            pause(watch)
     except KeyboardInterrupt:
         return 0
 

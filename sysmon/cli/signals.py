@@ -183,20 +183,26 @@ def _criteria(args: argparse.Namespace) -> str:
 
 
 def send(targets: Sequence[Target], sig: int, out: TextIO) -> bool:
-    """Signal each target through its handle; False when any failed."""
+    """Signal each target through its handle, then say what happened to
+    each (so that an output that fails cannot stop the later signals);
+    False when any failed."""
     name = sysmon.signal_name(sig)
-    ok = True
+    said: list[tuple[bool, str]] = []
     for t in targets:
         try:
             t.proc.send_signal(sig)
         except sysmon.SysmonError as e:
-            out.flush()
-            _complain(str(e))
-            ok = False
+            said.append((False, str(e)))
             continue
         who = f"{t.info.pid} ({t.info.name})" if t.info.name is not None else str(t.info.pid)
-        out.write(clean(f"sent {name} to {who}", out) + "\n")
-    return ok
+        said.append((True, f"sent {name} to {who}"))
+    for sent, text in said:
+        if sent:
+            out.write(clean(text, out) + "\n")
+        else:
+            out.flush()
+            _complain(text)
+    return all(sent for sent, _ in said)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
