@@ -15,11 +15,11 @@ import threading
 import time
 from collections.abc import Iterator
 
+import helpers
 import pytest
+from helpers import Children
 
 import sysmon
-from tests import helpers
-from tests.helpers import Children
 
 pytestmark = pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare")
 

@@ -18,9 +18,8 @@ import tempfile
 from collections.abc import Iterator
 
 import pytest
-
-from tests.cli_proc_support import nobody_ids
-from tests.helpers import Children, free_pid
+from cli_proc_support import nobody_ids
+from helpers import Children, free_pid
 
 pytestmark = pytest.mark.skipif(
     shutil.which("unshare") is None or os.geteuid() != 0,
