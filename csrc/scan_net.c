@@ -204,9 +204,12 @@ int sm_diag_dump(struct sm_ctx *ctx, int family, int proto, uint32_t states, int
  * Append the socket fds of the process whose directory is pidfd to refs
  * (rows past cap are counted in *n, not written).  Returns 0, or -errno of
  * opening or reading its "fd" directory (ENOENT/ESRCH: gone; EACCES: denied),
- * or -ENOMEM.  A link that cannot be read (closed meanwhile) is skipped.
+ * or -ENOMEM.  A link that vanished (its fd closed meanwhile) is skipped;
+ * one that cannot be read otherwise (EACCES: a listable directory whose
+ * links are denied) is skipped too, unless strict: then its -errno.
  */
-static int read_fds(int pidfd, int32_t pid, struct sm_sockref *refs, size_t cap, size_t *n)
+static int read_fds(int pidfd, int32_t pid, struct sm_sockref *refs, size_t cap, size_t *n,
+                    int strict)
 {
     char link[4096];
     struct dirent *de;
@@ -235,8 +238,8 @@ static int read_fds(int pidfd, int32_t pid, struct sm_sockref *refs, size_t cap,
             continue;
         len = readlinkat(fdd, de->d_name, link, sizeof(link));
         if (len < 0) {
-            if (errno == ENOMEM) {
-                rc = -ENOMEM;
+            if (errno == ENOMEM || (strict && errno != ENOENT && errno != ESRCH)) {
+                rc = -errno;
                 break;
             }
             continue;
@@ -297,7 +300,7 @@ static int scan_pid(struct sm_ctx *ctx, int procfd, const char *name, int32_t pi
     pidfd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (pidfd < 0)
         return is_fatal(errno) ? -errno : 0;
-    rc = read_fds(pidfd, pid, s->refs, s->cap, &s->n_refs);
+    rc = read_fds(pidfd, pid, s->refs, s->cap, &s->n_refs, 0);
     if (rc < 0) {
         s->n_refs = before; /* vanished or denied: skipped whole */
         close(pidfd);
@@ -374,7 +377,7 @@ int sm_read_sockfds(struct sm_ctx *ctx, int dirfd, int32_t pid, struct sm_sockre
 
     (void)ctx;
     *n = 0;
-    rc = read_fds(dirfd, pid, refs, cap, n);
+    rc = read_fds(dirfd, pid, refs, cap, n, 1);
     if (rc == -ENOENT || rc == -ESRCH)
         return -ESRCH;
     if (rc < 0)

@@ -412,8 +412,8 @@ def _canonical(name: str, lo: int) -> int | None:
 
 def _fds(pidfd: int, pid: int, strict: bool) -> list[SockRef] | None:
     """Socket refs of pidfd's "fd" directory; None when the process is gone
-    (strict: ENOENT/ESRCH only, other errors raise; else any error but a
-    fatal one)."""
+    (strict: ENOENT/ESRCH only, other errors raise, a denied link too; else
+    any error but a fatal one, and a link that cannot be read is skipped)."""
     try:
         fdfd = os.open("fd", _DIR_FLAGS, dir_fd=pidfd)
     except OSError as e:
@@ -435,9 +435,9 @@ def _fds(pidfd: int, pid: int, strict: bool) -> list[SockRef] | None:
             try:
                 link = os.readlink(name, dir_fd=fdfd)
             except OSError as e:
-                if e.errno in _FATAL:
-                    raise
-                continue  # the fd was closed meanwhile
+                if e.errno in _FATAL or (strict and e.errno not in _GONE):
+                    raise  # strict: a denied link is not "no socket"
+                continue  # the fd was closed meanwhile (or, not strict: denied)
             ino = parse_socklink(os.fsencode(link))
             if ino is not None:
                 refs.append((ino, pid, fd))

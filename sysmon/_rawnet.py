@@ -144,7 +144,9 @@ scan_sockfds(proc_path, only_pid) -> (refs, names)
 
 read_sockfds(dirfd, pid) -> list[(inode, pid, fd)] | None
     The same for one process through its held directory fd; None when it is
-    gone (ENOENT/ESRCH opening "fd"); other errors raise OSError.
+    gone (ENOENT/ESRCH opening "fd"); other errors raise OSError, and so does
+    a link that cannot be read for another reason than ENOENT/ESRCH (EACCES:
+    a listable "fd" whose links are denied is not a process without sockets).
 """
 
 from __future__ import annotations

@@ -328,13 +328,15 @@ class Process(DetailMixin, SignalMixin):
                     source: str = "auto") -> list[Connection]:
         """The sockets this process holds, one record per fd (see
         :func:`sysmon.connections` for kind, tcp_info and source)."""
-        return self._connections(kind, tcp_info=tcp_info, source=source)
+        conns = self._connections(kind, tcp_info=tcp_info, source=source)
+        name = self.name()
+        return [c._replace(name=name) for c in conns]
 
     def _connections(self, kind: str, *, tcp_info: bool, source: str,
                      statuses: frozenset[str] | None = None,
                      ports: frozenset[int] | None = None) -> list[Connection]:
-        """connections() kept to these states and ports (already checked:
-        sysmon.connections(pid=...) passes its own)."""
+        """connections() without the name, kept to these states and ports
+        (already checked: sysmon.connections(pid=...) passes its own)."""
         with self._lock:
             if not self._closer.alive:
                 raise ValueError("operation on a closed sysmon.Process")
@@ -343,8 +345,7 @@ class Process(DetailMixin, SignalMixin):
                                         statuses=statuses, ports=ports)
         if not conns:
             self._not_zombie("fd")  # a zombie has closed its sockets: not "none"
-        name = self.name()
-        return [c._replace(name=name) for c in conns]
+        return conns
 
     # -- family ------------------------------------------------------------------
 

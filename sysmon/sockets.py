@@ -418,15 +418,24 @@ def _one_process(pid: int, root: str, kind: str, *, tcp_info: bool, source: str,
     """connections(pid=...): through a sysmon.Process handle, so the pid gets
     every check a single-process call makes (gone: NoSuchProcess, refused or
     hidden: AccessDenied, a thread id: NoSuchProcess, a zombie:
-    ZombieProcess)."""
+    ZombieProcess).  The name is its comm, as the whole table gives it."""
     if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
         raise ValueError(f"pid must be a positive int, not {pid!r}")
     # Imported here: sysmon.process imports this module for Connection.
     from sysmon.process import Process  # noqa: PLC0415
 
     with Process(pid, root) as p:
-        return p._connections(kind, tcp_info=tcp_info, source=source,
-                              statuses=statuses, ports=ports)
+        conns = p._connections(kind, tcp_info=tcp_info, source=source,
+                               statuses=statuses, ports=ports)
+        try:  # the name as the whole table gives it: comm
+            comm = p._file("comm")
+        except SysmonError:
+            comm = None
+    if comm is None:
+        return conns
+    name = comm[:-1] if comm.endswith(b"\n") else comm
+    text = name[:64].decode("utf-8", "surrogateescape")
+    return [c._replace(name=text) for c in conns]
 
 
 def listening(

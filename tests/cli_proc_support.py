@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 import re
 import secrets
 import shutil
@@ -22,6 +21,7 @@ from typing import Any
 
 import pytest
 from cli_support import cli_env
+from helpers import nobody_ids
 
 import sysmon.cli
 
@@ -190,11 +190,6 @@ for argv in json.loads(sys.argv[3]):
     results.append({"rc": rc, "out": out.getvalue(), "err": err.getvalue()})
 print(json.dumps({"ids": [os.getuid(), os.geteuid()], "results": results}))
 """
-
-
-def nobody_ids() -> tuple[int, int]:
-    pw = pwd.getpwnam("nobody")
-    return pw.pw_uid, pw.pw_gid
 
 
 def run_as_nobody(*commands: list[str]) -> list[dict[str, Any]]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
+import pwd
 import signal
 import subprocess
 import sys
@@ -333,3 +335,52 @@ def decode(b: bytes) -> str:
 
 def decode_all(items: Iterable[bytes]) -> list[str]:
     return [decode(x) for x in items]
+
+
+# --------------------------------------------------------------------------
+# an unprivileged user
+
+
+def nobody_ids() -> tuple[int, int]:
+    """(uid, gid) of the user nobody (65534 where there is no such entry)."""
+    try:
+        pw = pwd.getpwnam("nobody")
+    except KeyError:
+        return 65534, 65534
+    return pw.pw_uid, pw.pw_gid
+
+
+def as_nobody(work: Callable[[], T]) -> T | Exception:
+    """What ``work()`` returns (or the exception it raises) in a forked child
+    that first drops to the user nobody (the caller must be root).  The
+    outcome comes back pickled; the child never returns into pytest."""
+    uid, gid = nobody_ids()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        try:
+            os.close(r)
+            outcome: object
+            try:
+                os.setgroups([])
+                os.setgid(gid)
+                os.setuid(uid)
+                outcome = work()
+            except Exception as e:
+                outcome = e
+            view = memoryview(pickle.dumps(outcome))
+            while view:
+                view = view[os.write(w, view):]
+        finally:
+            os._exit(0)
+    os.close(w)
+    data = b""
+    try:
+        while chunk := os.read(r, 65536):
+            data += chunk
+    finally:
+        os.close(r)
+    assert os.waitpid(pid, 0)[1] == 0
+    assert data, "the unprivileged child reported nothing"
+    out: T | Exception = pickle.loads(data)
+    return out

@@ -14,12 +14,16 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import helpers
 import pytest
-from helpers import Children
+from fixture_support import readable_copy
+from helpers import Children, as_nobody
 
 import sysmon
+
+NETROOT = Path(__file__).resolve().parent / "fixtures" / "netroot"
 
 pytestmark = pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare")
 
@@ -153,6 +157,40 @@ def test_pid_filter_makes_the_checks_of_a_process_handle(backend: str) -> None:
         t.join()
         listener.close()
         kids.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
+def test_denied_fd_links_are_access_denied_for_one_process(backend: str) -> None:
+    """An "fd" directory that may be listed but whose links may not be read
+    (here mode 0444, read as nobody; a process in a user namespace we have
+    no rights in does the same to root) is not a process without sockets:
+    the single-process calls say AccessDenied.  The whole table still
+    answers, without that process's links."""
+    base = Path(tempfile.mkdtemp(prefix="sysmon-fdlinks-"))  # nobody can reach it
+    try:
+        root = readable_copy(NETROOT, base)
+        os.chmod(root / "proc" / "200" / "fd", 0o444)
+        got = as_nobody(lambda: _one_and_all(root))
+    finally:
+        shutil.rmtree(base)
+    where = f"{root}/proc/200/fd"
+    assert got == [("AccessDenied", 200, where), ("AccessDenied", 200, where), [100, 300, 400]]
+
+
+def _one_and_all(root: Path) -> list[object]:
+    """connections(pid=200), Process(200).connections() and the pids the
+    whole table attributes, under ``root``."""
+
+    out: list[object] = []
+    for call in (lambda: sysmon.connections("all", pid=200, root=str(root)),
+                 lambda: sysmon.Process(200, root=str(root)).connections("all")):
+        try:
+            out.append(("ok", len(call())))
+        except sysmon.SysmonError as e:
+            out.append((type(e).__name__, getattr(e, "pid", None), getattr(e, "path", None)))
+    whole = sysmon.connections("all", root=str(root))
+    out.append(sorted({c.pid for c in whole if c.pid is not None}))
+    return out
 
 
 def test_root_without_proc(backend: str, tmp_path: object) -> None:

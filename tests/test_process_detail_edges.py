@@ -8,10 +8,8 @@ dict can express (execve'd raw), seccomp strict mode, and a hand-made
 from __future__ import annotations
 
 import errno
-import json
 import os
 import pickle
-import pwd
 import resource
 import shutil
 import signal
@@ -26,7 +24,7 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from helpers import Children, read_stat, wait_for  # noqa: E402
+from helpers import Children, as_nobody, read_stat, wait_for  # noqa: E402
 from process_detail_support import (  # noqa: E402
     SE,
     exec_with_raw_env,
@@ -163,34 +161,21 @@ _ALLOWED = ("rlimits", "cgroup", "num_ctx_switches", "capabilities", "signal_mas
 
 
 def _as_nobody(target: int) -> dict:
-    """Fork; the child drops to nobody, calls every method on ``target`` and
-    sends back, per method, "ok:<repr>" or "<ExceptionClass>:<pid>:<str>"."""
-    nobody = pwd.getpwnam("nobody")
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: never return into pytest
-        try:
-            os.close(r)
-            os.setgroups([])
-            os.setgid(nobody.pw_gid)
-            os.setuid(nobody.pw_uid)
-            out = {}
-            with sysmon.Process(target) as h:
-                for m in (*_DENIED, *_ALLOWED):
-                    try:
-                        out[m] = "ok:" + repr(getattr(h, m)())
-                    except BaseException as e:  # reported as text
-                        out[m] = f"{type(e).__name__}:{getattr(e, 'pid', None)}:{e}"
-            with os.fdopen(w, "w") as f:
-                json.dump(out, f)
-        finally:
-            os._exit(0)
-    os.close(w)
-    with os.fdopen(r) as f:
-        data = f.read()
-    os.waitpid(pid, 0)
-    assert data, "the unprivileged child reported nothing"
-    return json.loads(data)
+    """As nobody, every method on ``target``: per method, "ok:<repr>" or
+    "<ExceptionClass>:<pid>:<str>"."""
+    def calls() -> dict[str, str]:
+        out = {}
+        with sysmon.Process(target) as h:
+            for m in (*_DENIED, *_ALLOWED):
+                try:
+                    out[m] = "ok:" + repr(getattr(h, m)())
+                except Exception as e:  # reported as text
+                    out[m] = f"{type(e).__name__}:{getattr(e, 'pid', None)}:{e}"
+        return out
+
+    got = as_nobody(calls)
+    assert isinstance(got, dict), got
+    return got
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root (to become nobody)")

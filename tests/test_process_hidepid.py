@@ -18,8 +18,7 @@ import tempfile
 from collections.abc import Iterator
 
 import pytest
-from cli_proc_support import nobody_ids
-from helpers import Children, free_pid
+from helpers import Children, free_pid, nobody_ids
 
 pytestmark = pytest.mark.skipif(
     shutil.which("unshare") is None or os.geteuid() != 0,

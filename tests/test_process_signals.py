@@ -18,7 +18,6 @@ import contextlib
 import gc
 import os
 import pickle
-import pwd
 import select
 import signal
 import subprocess
@@ -34,7 +33,7 @@ if _HERE not in sys.path:
 
 import helpers  # noqa: E402
 from fixture_support import AWKWARD  # noqa: E402
-from helpers import open_fd_count, wait_for  # noqa: E402
+from helpers import as_nobody, open_fd_count, wait_for  # noqa: E402
 
 import sysmon  # noqa: E402
 from sysmon import parse_signal, signal_name  # noqa: E402
@@ -510,45 +509,6 @@ def test_held_fd_is_released(backend, kids):
 # permission
 
 
-def nobody_ids() -> tuple[int, int]:
-    try:
-        pw = pwd.getpwnam("nobody")
-    except KeyError:
-        return 65534, 65534
-    return pw.pw_uid, pw.pw_gid
-
-
-def as_nobody(kids, work) -> object:
-    """What ``work()`` returns (or the exception it raises) in a forked
-    child that first drops to the user nobody."""
-    uid, _gid = nobody_ids()
-    r, w = os.pipe()
-
-    def child() -> None:
-        os.close(r)
-        try:
-            os.setgroups([])
-            os.setgid(65534)
-            os.setuid(uid)
-            outcome = work()
-        except Exception as e:
-            outcome = e
-        os.write(w, pickle.dumps(outcome))
-        os.close(w)
-
-    pid = kids.fork(child)
-    os.close(w)
-    try:
-        data = b""
-        while chunk := os.read(r, 65536):
-            data += chunk
-    finally:
-        os.close(r)
-    assert os.waitpid(pid, 0)[1] == 0
-    assert data, "the unprivileged child reported nothing"
-    return pickle.loads(data)
-
-
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
 def test_access_denied_for_another_users_process(backend, kids):
     target = kids.sleep()  # ours, running as root
@@ -564,7 +524,7 @@ def test_access_denied_for_another_users_process(backend, kids):
                     outcome.append(e)
         return outcome
 
-    outcome = as_nobody(kids, signals)
+    outcome = as_nobody(signals)
     assert isinstance(outcome, list), outcome  # else: the setup failed
     assert len(outcome) == 3, outcome
     for e in outcome:
@@ -665,7 +625,7 @@ def test_renice_of_another_users_process_is_denied(backend, kids):
             h.renice(5)
         return "no error"
 
-    outcome = as_nobody(kids, renice)
+    outcome = as_nobody(renice)
     assert type(outcome) is sysmon.AccessDenied, outcome
     assert "permitted" in str(outcome)
     assert ps_nice(target) == 0
