@@ -121,8 +121,10 @@ parse_int(data) -> int                                   one-number files
 
 from __future__ import annotations
 
+from typing import Optional
+
 Dec = tuple[int, int]
-CpuStat = tuple[list[tuple[int, tuple[int, ...]]], tuple[int | None, ...]]
+CpuStat = tuple[list[tuple[int, tuple[int, ...]]], tuple[Optional[int], ...]]
 KvRow = tuple[bytes, int, bool]
 PsiRaw = tuple[int, int, int, int, int, int, int]
 MountRaw = tuple[int, int, int, int, bytes, bytes, bytes, bytes, bytes, bytes, bytes]

@@ -43,14 +43,17 @@ def _cpu() -> list[Spec]:
             f"ticks / SC_CLK_TCK{opt}", f"time spent {what}",
         ))
         out.append(Spec(
-            f"cpu_percent.{mode}", "float | None", "percent",
+            f"cpu_percent.{mode}", "float" if i <= 4 else "float | None", "percent",
             f"delta of /proc/stat value {i} ({mode}) between two samples",
-            "delta / sum of the deltas of values 1-8 * 100 (deltas below 0 count as 0)",
+            "delta / sum of the deltas of values 1-8 * 100 (deltas below 0 count as 0)"
+            + ("; None when the kernel does not print it" if i > 4 else ""),
             f"share of the interval spent {what}",
         ))
     out.append(Spec("cpu_percent.busy", "float", "percent",
                     "deltas of /proc/stat values 1-8 between two samples",
-                    "(total - idle - iowait) / total * 100; None when no tick elapsed",
+                    "(total - idle - iowait) / total * 100; the whole record (every "
+                    "cpu_percent field) is None when no clock tick elapsed between "
+                    "the samples (they are 10 ms apart at best) and on the first",
                     "share of the interval the CPU was not idle"))
     stat = [
         ("ctx_switches", "ctxt", "context switches since boot"),

@@ -14,7 +14,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterable
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, NamedTuple, Optional
 
 from sysmon import _backend
 from sysmon._host import CLK_TCK, PAGE_SIZE, proc_path, resolve_root, user_names
@@ -98,7 +98,7 @@ _NONE_STAT = (None,) * 19  # the length of `stat` in convert()
 
 _NO_USERS: dict[int, str] = {}  # never changed: the users of a scan without usernames
 
-Facts = tuple[frozenset[str], int | None, dict[int, str]]
+Facts = tuple[frozenset[str], Optional[int], dict[int, str]]
 
 
 def _facts(root: str, req: frozenset[str]) -> Facts:

@@ -195,6 +195,11 @@ class SignalMixin(HandleBase):
         ``timeout`` seconds (None: no limit)."""
         if timeout is not None and not timeout >= 0:  # also NaN
             raise ValueError(f"timeout must be a number >= 0, not {timeout!r}")
+        if timeout is not None:
+            try:
+                timeout = float(timeout)
+            except OverflowError:  # an int beyond any float: no limit, in effect
+                timeout = math.inf
         with self._lock:
             if not self._closer.alive:
                 raise ValueError("operation on a closed sysmon.Process")

@@ -18,7 +18,11 @@ reversible, because a literal backslash is escaped too)::
                       bidi embeddings/overrides/isolates/marks, zero-width and other
                       format characters (category Cf), U+2028/U+2029, other lone surrogates,
                       unassigned code points (Cn: their width and meaning are unknown),
-                      the invisible Hangul fillers U+115F, U+1160, U+3164, U+FFA0
+                      and every other default-ignorable code point, which draws as
+                      nothing: the Hangul fillers U+115F, U+1160, U+3164, U+FFA0, the
+                      grapheme joiner U+034F, U+17B4, U+17B5 and the variation
+                      selectors U+180B-U+180F, U+FE00-U+FE0F (so an emoji's VS16
+                      shows as \ufe0f), U+E0100-U+E01EF
     \UXXXXXXXX        the same classes outside the BMP (e.g. tag characters U+E0000-U+E007F)
 
 Everything else (printable ASCII, letters, CJK, emoji, combining marks,
@@ -48,16 +52,22 @@ Align = Literal["<", ">", "^"]
 # Escaped even if a Unicode database ever classified them otherwise: bidi
 # embeddings/overrides (U+202A-U+202E), isolates (U+2066-U+2069), marks
 # (U+200E, U+200F, U+061C), line/paragraph separators, zero-width characters;
-# and the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0), letters (Lo) that
-# Unicode makes default-ignorable: they draw as nothing or as a blank, so
-# "sshd" plus a filler would pass for "sshd".
+# and the rest of Unicode's default-ignorable code points that are not format
+# characters: the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0, letters),
+# the combining grapheme joiner (U+034F), the Khmer inherent vowels
+# (U+17B4, U+17B5), the Mongolian and other variation selectors (U+180B-
+# U+180F, U+FE00-U+FE0F, U+E0100-U+E01EF).  They draw as nothing or as a
+# blank, so "sshd" plus one would pass for "sshd".
 _ALWAYS: frozenset[int] = frozenset(
     [
         *range(0x202A, 0x202F),
         *range(0x2066, 0x206A),
         *(0x200E, 0x200F, 0x061C),
         *(0x2028, 0x2029, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF),
-        *(0x115F, 0x1160, 0x3164, 0xFFA0),
+        *(0x115F, 0x1160, 0x3164, 0xFFA0, 0x034F, 0x17B4, 0x17B5),
+        *range(0x180B, 0x1810),
+        *range(0xFE00, 0xFE10),
+        *range(0xE0100, 0xE01F0),
     ]
 )
 _ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"})

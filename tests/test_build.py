@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -52,6 +53,39 @@ def test_every_subpackage_is_packaged() -> None:
     found = {".".join(p.parent.relative_to(REPO).parts)
              for p in (REPO / "sysmon").rglob("__init__.py")}
     assert found == listed
+
+
+_TYPES = frozenset({"int", "float", "str", "bytes", "bool", "None"})
+
+
+def _type_union(node: ast.AST) -> bool:
+    """A PEP 604 union of types (X | Y), which Python 3.9 cannot evaluate."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr)):
+        return False
+
+    def typeish(n: ast.AST) -> bool:
+        return (_type_union(n) or isinstance(n, ast.Subscript)
+                or (isinstance(n, ast.Constant) and n.value is None)
+                or (isinstance(n, ast.Name) and (n.id in _TYPES or n.id[:1].isupper()))
+                or (isinstance(n, ast.Attribute) and n.attr[:1].isupper()
+                    and not n.attr.isupper()))
+
+    return typeish(node.left) or typeish(node.right)
+
+
+def test_no_union_of_types_is_evaluated_at_import() -> None:
+    """requires-python is 3.9: module-level aliases such as ``X = int | None``
+    run at import and fail there (annotations are strings, under
+    ``from __future__ import annotations``); they use Optional/Union."""
+    assert 'requires-python = ">=3.9"' in (REPO / "pyproject.toml").read_text()
+    found = []
+    for path in sorted((REPO / "sysmon").rglob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+                found += [f"{path.relative_to(REPO)}:{n.lineno}"
+                          for n in ast.walk(stmt.value) if _type_union(n)]
+    assert found == []
 
 
 def test_c_constants_match_registry() -> None:

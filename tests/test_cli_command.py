@@ -232,6 +232,51 @@ def test_closed_stdout_does_not_stop_signals(tmp_path):
                 k.wait()
 
 
+def test_closed_stdout_fails_help_and_version_too():
+    """argparse swallows the failed write of --help / --version: the status
+    still says the output was lost."""
+    for args in (["--help"], ["ps", "--help"], ["--version"]):
+        err = assert_one_error_line(closed(">&-", *args), 1)
+        assert "standard output is closed" in err
+
+
+def test_failing_stderr_does_not_stop_signals(monkeypatch, tmp_path):
+    """An error reported before the signals (a match that could not be
+    opened) goes to a stderr that fails: the other matches still get the
+    signal, and the status says something went wrong."""
+    exe = tmp_path / "sysmonerrkid"
+    exe.write_bytes(Path("/bin/sleep").read_bytes())
+    exe.chmod(0o755)
+    kid = subprocess.Popen([str(exe), "300"])
+    real_select = sysmon.cli.signals.select
+
+    def select_with_an_error(*args, **kw):
+        errors = args[3]
+        errors.append("access denied reading /proc/1/stat (pid 1)")
+        return real_select(*args, **kw)
+
+    class Failing:
+        def write(self, s: str) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def flush(self) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    try:
+        helpers.wait_for(lambda: helpers.read_stat(kid.pid)["comm"] == exe.name.encode(),
+                         what="the sleep to exec")
+        monkeypatch.setattr(sysmon.cli.signals, "select", select_with_an_error)
+        monkeypatch.setattr(sys, "stderr", Failing())
+        rc = sysmon.cli.main(["signal", "--name", f"^{exe.name}$", "TERM", "--yes"])
+        monkeypatch.undo()
+        assert rc == 1
+        assert kid.wait(timeout=10) == -15
+    finally:
+        if kid.poll() is None:
+            kid.kill()
+            kid.wait()
+
+
 def test_huge_watch_and_interval_wait_instead_of_failing():
     """Any finite number of seconds is taken (time.sleep alone stops near
     9.2e9): the first frame comes, then the wait, ended by Ctrl-C."""

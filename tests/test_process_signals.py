@@ -312,7 +312,8 @@ def test_wait_timeout_then_kill(backend, kids):
         assert h.wait(timeout=10) == -signal.SIGKILL
 
 
-@pytest.mark.parametrize("timeout", [float("inf"), 3e6, 1e308, sys.float_info.max])
+@pytest.mark.parametrize("timeout", [float("inf"), 3e6, 1e308, sys.float_info.max,
+                                     pytest.param(10**400, id="10**400")])
 def test_wait_long_timeout(kids, timeout):
     pid = kids.fork(lambda: os._exit(5))
     wait_for(lambda: state(pid) == "Z", what="child to become a zombie")

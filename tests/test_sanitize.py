@@ -22,7 +22,10 @@ pytestmark = pytest.mark.skipif(os.environ.get("SYSMON_ASAN") == "1",
 
 BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
 INVISIBLE = [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]
-FILLERS = [0x115F, 0x1160, 0x3164, 0xFFA0]  # Hangul fillers: letters that draw as nothing
+# default-ignorable code points that are not format characters: they draw as
+# nothing (Hangul fillers, grapheme joiner, Khmer vowels, variation selectors)
+FILLERS = [0x115F, 0x1160, 0x3164, 0xFFA0, 0x034F, 0x17B4, 0x17B5, *range(0x180B, 0x1810),
+           *range(0xFE00, 0xFE10)]
 SEPARATORS = [0x2028, 0x2029]
 FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"}
 
@@ -90,6 +93,13 @@ def test_every_c1_control_as_u_escape(cp):
 def test_bidi_invisible_and_separators(cp):
     assert sanitize(chr(cp)) == f"\\u{cp:04x}"
     assert sanitize(f"a{chr(cp)}b") == f"a\\u{cp:04x}b"
+
+
+def test_supplementary_variation_selectors():
+    for cp in (0xE0100, 0xE01EF):
+        assert sanitize(f"sshd{chr(cp)}") == f"sshd\\U{cp:08x}"
+    assert sanitize(chr(0xE01F0)) == "\\U000e01f0"  # unassigned: Cn
+    assert sanitize("e\u0301") == "e\u0301"  # an ordinary combining mark stays
 
 
 def test_bidi_override_spoof_is_visible():

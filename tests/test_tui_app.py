@@ -643,3 +643,9 @@ def test_every_bound_key_is_in_the_help():
     bound = [*app._PROCESS_KEYS, *app._VIEW_KEYS, "?", "F1", "h", "q", "F10"]
     missing = [k for k in bound if names.get(k, k) not in listed]
     assert missing == []
+    # and the README's key table
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme[readme.index("| key | does |"):]
+    table = table[: table.index("\n\n")]
+    in_readme = set(re.findall(r"`([^`]+)`", table))
+    assert [k for k in bound if names.get(k, k) not in in_readme] == []

@@ -44,6 +44,7 @@ from tui_support import (
 import sysmon
 from sysmon.sanitize import display_width, sanitize
 from sysmon.tui import model as m
+from sysmon.tui import model_text
 from sysmon.tui.model_text import (
     duration,
     human_bytes,
@@ -834,12 +835,34 @@ def test_huge_text_costs_what_is_shown(monkeypatch):
         st = m.toggle_details(m.clamp(snap, m.State(), H))  # 700 sorts first (CPU%)
         return frame_for(snap, st, height=40)
 
+    longest = 0
+    real_sanitize = model_text.sanitize
+
+    def measuring(text: str, **kw: bool) -> str:
+        nonlocal longest
+        longest = max(longest, len(text))
+        return real_sanitize(text, **kw)
+
     short = frame("")
     monkeypatch.setattr(sysmon.sanitize, "char_width", counting)
+    monkeypatch.setattr(model_text, "sanitize", measuring)
     huge = frame(tail)
     assert screen(huge) == screen(short)
     assert "Details of 700 (long)" in screen(huge)
     assert 0 < calls < 50_000, calls
+    assert longest < 5_000, longest  # no raw text was sanitized whole
+
+
+def test_text_that_takes_no_room_cannot_hide_what_follows():
+    """Combining marks fill the raw text clip() keeps without taking a
+    column: the cell then ends with the cut mark instead of looking whole."""
+    hidden = "sleep" + "\u0301" * 2000 + " --really-evil-arg"
+    procs = [*default_processes(), sample(proc(700, "sleep", cmdline=[hidden]), 99.0)]
+    snap = snapshot(procs)
+    st = m.clamp(snap, m.State(), H)
+    row = text_of(frame_for(snap, st).lines[m.layout(snap, st, H).body_y])
+    assert row.split()[0] == "700"
+    assert row.rstrip().endswith(model_text.CLIPPED), row
 
 
 def test_message_replaces_key_bar():

@@ -140,6 +140,7 @@ class _Closed(io.TextIOBase):
         super().__init__()
         self._what = what
         self._fail = fail
+        self.lost = False  # something was written (and failed, or was dropped)
 
     encoding = "utf-8"
     errors = "surrogateescape"
@@ -151,9 +152,14 @@ class _Closed(io.TextIOBase):
         return False
 
     def write(self, s: str) -> int:
-        if self._fail and s:
-            raise OSError(errno.EBADF, f"cannot write: {self._what} is closed")
+        if s:
+            self.lost = True
+            if self._fail:
+                raise OSError(errno.EBADF, self.message())
         return len(s)
+
+    def message(self) -> str:
+        return f"cannot write: {self._what} is closed"
 
 
 def _stand_in_for_closed_streams() -> None:
@@ -169,7 +175,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     _stand_in_for_closed_streams()
     try:
-        return _run(args)
+        rc = _run(args)
+        out = sys.stdout
+        if rc == EXIT_OK and isinstance(out, _Closed) and out.lost:
+            # a write failed where the error was swallowed (argparse's --help)
+            _error(out.message())
+            return EXIT_ERROR
+        return rc
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_BROKEN_PIPE

@@ -15,7 +15,7 @@ DESCRIPTION = """\
 Print the environment a process was started with (/proc/PID/environ; later
 setenv() calls inside the process are not seen), one NAME=value line per
 variable in the process's own order.  A name given twice shows its first
-value (the one getenv(3) returns; shells and Python take the last), and an
+value (the one getenv(3) and Python return; sh and bash take the last), and an
 entry with no "=" shows as NAME= (an empty value).  Values of secret-looking variables
 (names containing PASSWORD, TOKEN, KEY, SECRET, ...) are shown as <redacted>
 unless --show-secrets is given.  Escape sequences, control, bidi and

@@ -170,7 +170,13 @@ def listing(targets: Sequence[Target], ascii: bool) -> list[str]:
 
 
 def _complain(message: str) -> None:
-    sys.stderr.write(f"sysmon: error: {clean(message, sys.stderr)}\n")
+    """One error line on stderr, best effort: a stderr that fails must not
+    stop the signals still to send (the exit status tells)."""
+    try:
+        sys.stderr.write(f"sysmon: error: {clean(message, sys.stderr)}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def _criteria(args: argparse.Namespace) -> str:

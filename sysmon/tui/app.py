@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Optional, TextIO
 
 import sysmon
 from sysmon.errors import describe
@@ -127,7 +127,7 @@ def _utf8(encoding: str | None) -> bool:
 
 # ---------------------------------------------------------------- keys
 
-_Result = tuple[model.State, model.Action | None]
+_Result = tuple[model.State, Optional[model.Action]]
 _Handler = Callable[[model.Snapshot, model.State, int], _Result]
 
 

@@ -7,6 +7,7 @@ import functools
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Union
 
 import sysmon
 from sysmon.sanitize import Align, display_width, truncate
@@ -197,7 +198,7 @@ def mem_percent(s: sysmon.ProcessSample, snap: Snapshot) -> float | None:
     return rss * 100.0 / mem.total
 
 
-SortKey = int | float | str
+SortKey = Union[int, float, str]
 _PERCENTS = ("cpu_percent", "mem_percent")
 
 

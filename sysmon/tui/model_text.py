@@ -29,12 +29,18 @@ def clean(text: str, ascii: bool = False) -> str:
     return sanitize(text, ascii_only=ascii)
 
 
+CLIPPED = "\u2026"  # ends raw text that clip() cut
+
+
 def clip(text: str, width: int) -> str:
     """The start of raw ``text`` that can fill ``width`` columns (four
     characters per column and some: room for wide characters and combining
     marks), taken before :func:`clean`: a megabyte command line then costs
-    what its shown part does."""
-    return text[: 4 * max(width, 0) + 64]
+    what its shown part does.  When it cuts, the result ends with CLIPPED,
+    so that text made of characters that take no room cannot hide what
+    follows them: it shows as cut."""
+    n = 4 * max(width, 0) + 64
+    return text if len(text) <= n else text[:n] + CLIPPED
 
 
 def fixed(text: str, width: int, align: Align = "<") -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Union
 
 import sysmon
 
@@ -154,7 +154,7 @@ class Quit:
     pass
 
 
-Action = SendSignal | Renice | Quit
+Action = Union[SendSignal, Renice, Quit]
 
 
 class ProcessRow(NamedTuple):
