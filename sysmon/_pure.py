@@ -336,7 +336,7 @@ def scan_pids(proc_path: str, pids: Sequence[int], mask: int) -> list[RawRow]:
     """Only the processes pids under proc_path, in that order; mirror of
     sm_scan_pids (a pid <= 0 is left out; as cffi's int32_t[]: a pid that is
     not an integer is a TypeError, one that does not fit an OverflowError)."""
-    ints = [operator.index(pid) for pid in pids]
+    ints = [int(operator.index(pid)) for pid in pids]  # int: True is 1, not "True"
     for pid in ints:
         if not _I32_MIN <= pid <= _PID_MAX:
             raise OverflowError(f"pid {pid} does not fit int32_t")

@@ -343,7 +343,7 @@ def report(cmd):
 """
 
 FILES_CHILD = """
-import os, socket, sys
+import ctypes, os, socket, sys
 d = sys.argv[1]
 P = lambda n: os.path.join(d, n)
 with open(P("data.txt"), "wb") as f:
@@ -372,7 +372,8 @@ fds["devnull"] = os.open("/dev/null", os.O_WRONLY)
 fds["dir"] = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
 os.mkfifo(P("fifo"))
 fds["fifo"] = os.open(P("fifo"), os.O_RDWR)
-fds["eventfd"] = os.eventfd(0)
+# os.eventfd is Python 3.10+; the libc call where it is missing
+fds["eventfd"] = os.eventfd(0) if hasattr(os, "eventfd") else ctypes.CDLL(None).eventfd(0, 0)
 fds["netns"] = os.open("/proc/self/ns/net", os.O_RDONLY)
 fds["append_w"] = os.open(P("data.txt"), os.O_WRONLY | os.O_APPEND)
 

@@ -292,8 +292,7 @@ def test_tree_root_from_environment(tree):
 
 
 def fixture_roots() -> list[Path]:
-    """The process fixture trees: those with at least one /proc/<pid>/stat
-    (netroot holds only sockets and fd links, and lists no process)."""
+    """The process fixture trees: those with at least one /proc/<pid>/stat."""
     return sorted(p for p in FIXTURES.glob("*")
                   if (p / "proc").is_dir() and any((p / "proc").glob("[0-9]*/stat")))
 
