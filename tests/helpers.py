@@ -8,6 +8,7 @@ parsers so tests can compare sysmon's answers against it.  Every process a
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import pickle
 import pwd
@@ -384,3 +385,18 @@ def as_nobody(work: Callable[[], T]) -> T | Exception:
     assert data, "the unprivileged child reported nothing"
     out: T | Exception = pickle.loads(data)
     return out
+
+
+EFD_NONBLOCK = os.O_NONBLOCK  # the kernel's value for eventfd(2) too
+
+
+def eventfd(initval: int, flags: int = 0) -> int:
+    """An eventfd: os.eventfd (Python 3.10+), else libc's eventfd(2)."""
+    if hasattr(os, "eventfd"):
+        return os.eventfd(initval, flags)
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = int(libc.eventfd(initval, flags))
+    if fd < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return fd

@@ -31,6 +31,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import helpers
 import pytest
 from pid_parser_support import (
     DIR_FLAGS,
@@ -101,7 +102,7 @@ def held(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Held]:
     sa, sb = socket.socketpair()
     sock = keep(sa.detach())
     keep(sb.detach())
-    efd = keep(os.eventfd(3, os.EFD_NONBLOCK))
+    efd = keep(helpers.eventfd(3, helpers.EFD_NONBLOCK))
     delpath = os.path.join(real, "deleted file")
     with open(delpath, "wb") as f:
         f.write(b"d" * 100)
