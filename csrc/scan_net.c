@@ -204,9 +204,10 @@ int sm_diag_dump(struct sm_ctx *ctx, int family, int proto, uint32_t states, int
  * Append the socket fds of the process whose directory is pidfd to refs
  * (rows past cap are counted in *n, not written).  Returns 0, or -errno of
  * opening or reading its "fd" directory (ENOENT/ESRCH: gone; EACCES: denied),
- * or -ENOMEM.  A link that vanished (its fd closed meanwhile) is skipped;
- * one that cannot be read otherwise (EACCES: a listable directory whose
- * links are denied) is skipped too, unless strict: then its -errno.
+ * or -ENOMEM.  A link that cannot be read is skipped (closed meanwhile:
+ * ENOENT; a target longer than PATH_MAX: ENAMETOOLONG, never a socket),
+ * except, when strict, one that is denied (EACCES/EPERM: a listable
+ * directory whose links are not ours to read): then its -errno.
  */
 static int read_fds(int pidfd, int32_t pid, struct sm_sockref *refs, size_t cap, size_t *n,
                     int strict)
@@ -238,7 +239,7 @@ static int read_fds(int pidfd, int32_t pid, struct sm_sockref *refs, size_t cap,
             continue;
         len = readlinkat(fdd, de->d_name, link, sizeof(link));
         if (len < 0) {
-            if (errno == ENOMEM || (strict && errno != ENOENT && errno != ESRCH)) {
+            if (errno == ENOMEM || (strict && (errno == EACCES || errno == EPERM))) {
                 rc = -errno;
                 break;
             }

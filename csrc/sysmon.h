@@ -402,7 +402,9 @@ int sm_scan_sockfds(struct sm_ctx *ctx, const char *proc_path, int32_t only_pid,
                     size_t names_cap, size_t *n_refs, size_t *n_names);
 
 /* The socket fds of one process through its held directory fd (pid fills
- * the rows).  0, -ESRCH when it is gone, -EACCES, -ENOBUFS (*n says). */
+ * the rows).  0, -ESRCH when it is gone, -ENOBUFS (*n says), or the -errno
+ * of opening or reading its "fd" directory or of a denied link (-EACCES,
+ * -EPERM); other unreadable links are skipped. */
 int sm_read_sockfds(struct sm_ctx *ctx, int dirfd, int32_t pid, struct sm_sockref *refs,
                     size_t cap, size_t *n);
 /* ---- one process in depth (issue 5): parse_pid.c (pure), scan_pid.c (I/O) --

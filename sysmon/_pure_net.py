@@ -390,6 +390,7 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _PROC_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 _FATAL = (errno.ENOMEM, errno.EMFILE, errno.ENFILE)
 _GONE = (errno.ENOENT, errno.ESRCH)
+_DENIED = (errno.EACCES, errno.EPERM)
 
 
 def parse_socklink(data: bytes) -> int | None:
@@ -412,8 +413,9 @@ def _canonical(name: str, lo: int) -> int | None:
 
 def _fds(pidfd: int, pid: int, strict: bool) -> list[SockRef] | None:
     """Socket refs of pidfd's "fd" directory; None when the process is gone
-    (strict: ENOENT/ESRCH only, other errors raise, a denied link too; else
-    any error but a fatal one, and a link that cannot be read is skipped)."""
+    (strict: ENOENT/ESRCH only, other errors raise, and so does a denied
+    link; else any error but a fatal one).  A link that cannot be read is
+    skipped (closed meanwhile, longer than PATH_MAX), unless strict and denied."""
     try:
         fdfd = os.open("fd", _DIR_FLAGS, dir_fd=pidfd)
     except OSError as e:
@@ -435,9 +437,9 @@ def _fds(pidfd: int, pid: int, strict: bool) -> list[SockRef] | None:
             try:
                 link = os.readlink(name, dir_fd=fdfd)
             except OSError as e:
-                if e.errno in _FATAL or (strict and e.errno not in _GONE):
+                if e.errno in _FATAL or (strict and e.errno in _DENIED):
                     raise  # strict: a denied link is not "no socket"
-                continue  # the fd was closed meanwhile (or, not strict: denied)
+                continue  # closed meanwhile, a target beyond PATH_MAX, or denied
             ino = parse_socklink(os.fsencode(link))
             if ino is not None:
                 refs.append((ino, pid, fd))

@@ -145,8 +145,10 @@ scan_sockfds(proc_path, only_pid) -> (refs, names)
 read_sockfds(dirfd, pid) -> list[(inode, pid, fd)] | None
     The same for one process through its held directory fd; None when it is
     gone (ENOENT/ESRCH opening "fd"); other errors raise OSError, and so does
-    a link that cannot be read for another reason than ENOENT/ESRCH (EACCES:
-    a listable "fd" whose links are denied is not a process without sockets).
+    a link that is denied (EACCES/EPERM: a listable "fd" whose links are not
+    ours to read is not a process without sockets).  Other link errors
+    (ENOENT: closed meanwhile; ENAMETOOLONG: a file path beyond PATH_MAX)
+    skip the link, as in the table scan.
 """
 
 from __future__ import annotations

@@ -22,8 +22,9 @@ reversible, because a literal backslash is escaped too)::
                       nothing: the Hangul fillers U+115F, U+1160, U+3164, U+FFA0, the
                       grapheme joiner U+034F, U+17B4, U+17B5 and the variation
                       selectors U+180B-U+180F, U+FE00-U+FE0F (so an emoji's VS16
-                      shows as \ufe0f), U+E0100-U+E01EF
-    \UXXXXXXXX        the same classes outside the BMP (e.g. tag characters U+E0000-U+E007F)
+                      shows as \ufe0f)
+    \UXXXXXXXX        the same classes outside the BMP (e.g. tag characters U+E0000-U+E007F,
+                      variation selectors U+E0100-U+E01EF)
 
 Everything else (printable ASCII, letters, CJK, emoji, combining marks,
 private-use characters) is kept.  The escapes are plain printable ASCII, so

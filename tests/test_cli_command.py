@@ -232,6 +232,17 @@ def test_closed_stdout_does_not_stop_signals(tmp_path):
                 k.wait()
 
 
+def test_full_stdout_fails_help_and_version():
+    """argparse drops its own write errors: --help and --version into a
+    full device must still fail, with one error line."""
+    for args in (["--help"], ["ps", "--help"], ["--version"]):
+        with open("/dev/full", "w") as full:
+            p = subprocess.run([*SYSMON, *args], stdout=full, stderr=subprocess.PIPE,
+                               env=cli_env(), timeout=60)
+        assert p.returncode == 1, (args, p.stderr)
+        assert p.stderr.decode().count("\n") == 1 and b"No space left" in p.stderr
+
+
 def test_closed_stdout_fails_help_and_version_too():
     """argparse swallows the failed write of --help / --version: the status
     still says the output was lost."""

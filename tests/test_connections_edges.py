@@ -5,6 +5,7 @@ a root without a proc directory.  Both backends."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import socket
@@ -191,6 +192,35 @@ def _one_and_all(root: Path) -> list[object]:
     whole = sysmon.connections("all", root=str(root))
     out.append(sorted({c.pid for c in whole if c.pid is not None}))
     return out
+
+
+def test_a_file_path_beyond_path_max_does_not_fail_the_call(backend: str,
+                                                            tmp_path: Path) -> None:
+    """readlink of an fd whose file's path is longer than PATH_MAX fails
+    (ENAMETOOLONG): that fd is a file, never a socket, and the single-process
+    calls skip it as the whole table does instead of failing."""
+    dirs = [os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)]
+    for _ in range(25):  # 25 x 201 bytes: beyond PATH_MAX (4096)
+        os.mkdir("d" * 200, dir_fd=dirs[-1])
+        dirs.append(os.open("d" * 200, os.O_RDONLY | os.O_DIRECTORY, dir_fd=dirs[-1]))
+    deep = os.open("f", os.O_RDWR | os.O_CREAT, 0o600, dir_fd=dirs[-1])
+    listener = socket.socket()
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        with pytest.raises(OSError) as e:
+            os.readlink(f"/proc/self/fd/{deep}")
+        assert e.value.errno == errno.ENAMETOOLONG
+        ino = os.fstat(listener.fileno()).st_ino
+        assert ino in {c.inode for c in sysmon.connections("tcp", pid=os.getpid())}
+        with sysmon.Process(os.getpid()) as p:
+            assert ino in {c.inode for c in p.connections("tcp")}
+        assert ino in {c.inode for c in sysmon.connections("tcp") if c.pid == os.getpid()}
+    finally:
+        listener.close()
+        for fd in (deep, *dirs):
+            os.close(fd)
+        shutil.rmtree(tmp_path / ("d" * 200))
 
 
 def test_root_without_proc(backend: str, tmp_path: object) -> None:

@@ -19,13 +19,16 @@ import io
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import sysmon
 from sysmon.cli import cpu, disk, env, explain, mem, net, proc, ps, signals, sockets, top, tree
 from sysmon.cli._output import UsageError
 from sysmon.errors import describe
 from sysmon.sanitize import sanitize
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = ["main"]
 
@@ -38,6 +41,15 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see '{self.prog} --help')")
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        """argparse drops a failed write: --help and --version on a full or
+        closed stdout must fail (main() reports it), not exit 0."""
+        if file is None or file is sys.stdout:
+            if message:
+                sys.stdout.write(message)
+            return
+        super()._print_message(message, file)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,6 +129,7 @@ def _run(argv: list[str]) -> int:
     try:
         args = parser.parse_args(_join_option_values(argv))
     except SystemExit as e:  # --help, --version
+        sys.stdout.flush()  # a full or failing stdout: the error, not status 0
         return e.code if isinstance(e.code, int) else EXIT_OK
     if args.command is None:
         if not argv and _interactive():  # bare `sysmon` on a terminal: the monitor
