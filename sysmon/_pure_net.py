@@ -448,7 +448,9 @@ def _fds(pidfd: int, pid: int, strict: bool) -> list[SockRef] | None:
         os.close(fdfd)
 
 
-def _comm(pidfd: int) -> bytes | None:
+def comm_of(pidfd: int) -> bytes | None:
+    """The process's comm as the socket tables name holders: without one
+    trailing newline, at most NAME_CAP bytes; None when it cannot be read."""
     try:
         data = read_at(pidfd, "comm")
     except OSError as e:
@@ -484,7 +486,7 @@ def scan_sockfds(
                 found = _fds(pidfd, pid, False)
                 if found:
                     refs += found
-                    names[pid] = _comm(pidfd)
+                    names[pid] = comm_of(pidfd)
             finally:
                 os.close(pidfd)
     finally:

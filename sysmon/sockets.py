@@ -19,6 +19,7 @@ from typing import Any, NamedTuple, Union
 
 from sysmon import _backend
 from sysmon._host import proc_path, resolve_root
+from sysmon._pure_net import comm_of
 from sysmon._rawnet import SockRaw, SockRef
 from sysmon._sysread import check_root, parse, path_of, read_optional
 from sysmon.errors import AccessDenied, NoSuchProcess, ParseError, SysmonError
@@ -427,14 +428,10 @@ def _one_process(pid: int, root: str, kind: str, *, tcp_info: bool, source: str,
     with Process(pid, root) as p:
         conns = p._connections(kind, tcp_info=tcp_info, source=source,
                                statuses=statuses, ports=ports)
-        try:  # the name as the whole table gives it: comm
-            comm = p._file("comm")
-        except SysmonError:
-            comm = None
+        comm = p._call(comm_of)  # the name as the whole table reads it
     if comm is None:
         return conns
-    name = comm[:-1] if comm.endswith(b"\n") else comm
-    text = name[:64].decode("utf-8", "surrogateescape")
+    text = comm.decode("utf-8", "surrogateescape")
     return [c._replace(name=text) for c in conns]
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -65,6 +67,24 @@ def cli_env(**extra: str) -> dict[str, str]:
     env["LC_ALL"] = "C.UTF-8"
     env.update(extra)
     return env
+
+
+def interrupted(args: Sequence[str], before: Callable[[subprocess.Popen[bytes]], bytes]
+                ) -> tuple[bytes, bytes, int]:
+    """Run ``sysmon ARGS``; ``before(p)`` reads what it needs from it (that
+    comes first in the result), then Ctrl-C (SIGINT) and the rest is read:
+    (stdout, stderr, status).  The process never outlives the call."""
+    p = subprocess.Popen([*SYSMON, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=cli_env())
+    try:
+        head = before(p)
+        p.send_signal(signal.SIGINT)
+        rest, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    return head + rest, err, p.returncode
 
 
 def run(

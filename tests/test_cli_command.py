@@ -10,8 +10,8 @@ the written tree of cli_support.py).
 from __future__ import annotations
 
 import errno
+import functools
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -28,6 +28,7 @@ from cli_support import (  # noqa: E402
     SYSMON,
     assert_one_error_line,
     cli_env,
+    interrupted,
     ok,
     run,
     tree_fixture,  # noqa: F401 - the `tree` fixture
@@ -291,23 +292,20 @@ def test_failing_stderr_does_not_stop_signals(monkeypatch, tmp_path):
 def test_huge_watch_and_interval_wait_instead_of_failing():
     """Any finite number of seconds is taken (time.sleep alone stops near
     9.2e9): the first frame comes, then the wait, ended by Ctrl-C."""
+    def waiting(p: subprocess.Popen[bytes], frame: bool) -> bytes:
+        first = b""
+        if frame:
+            assert p.stdout is not None
+            first = p.stdout.readline()
+            assert first  # the first frame is out
+        time.sleep(1.0)  # and the command is waiting, not dead
+        assert p.poll() is None, p.communicate()
+        return first
+
     for args in (["mem", "--watch", "1e308"], ["cpu", "--interval", "1e308"]):
-        p = subprocess.Popen([*SYSMON, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env=cli_env())
-        try:
-            if args[0] == "mem":
-                assert p.stdout is not None
-                assert p.stdout.readline()  # the first frame is out
-            time.sleep(1.0)  # and the command is waiting, not dead
-            assert p.poll() is None, p.communicate()
-            p.send_signal(signal.SIGINT)
-            _out, err = p.communicate(timeout=30)
-        finally:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+        _out, err, rc = interrupted(args, functools.partial(waiting, frame=args[0] == "mem"))
         assert b"Traceback" not in err, err
-        assert p.returncode == (0 if args[0] == "mem" else 130)
+        assert rc == (0 if args[0] == "mem" else 130)
 
 
 def test_empty_root_is_an_error_not_the_current_directory(tmp_path):

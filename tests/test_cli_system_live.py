@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from cli_support import (  # noqa: E402
     SYSMON,
     assert_one_error_line,
     cli_env,
+    interrupted,
     ok,
     run,
 )
@@ -199,19 +199,12 @@ def frames_done(json_mode: bool, count: int) -> Callable[[bytes], bool]:
     ids=" ".join,
 )
 def test_watch_ends_cleanly_on_sigint(args):
-    p = subprocess.Popen([*SYSMON, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         env=cli_env())
-    assert p.stdout is not None and p.stderr is not None
-    try:
-        got = read_until(p.stdout, frames_done("--json" in args, 2))
-        p.send_signal(signal.SIGINT)
-        rest, err = p.communicate(timeout=60)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-    assert (p.returncode, err) == (0, b"")
-    out = got + rest
+    def two_frames(p: subprocess.Popen[bytes]) -> bytes:
+        assert p.stdout is not None
+        return read_until(p.stdout, frames_done("--json" in args, 2))
+
+    out, err, rc = interrupted(args, two_frames)
+    assert (rc, err) == (0, b"")
     if "--json" in args:
         objs = [json.loads(ln) for ln in out.splitlines() if ln.strip()]
         assert len(objs) >= 2 and all("time" in o for o in objs)

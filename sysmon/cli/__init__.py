@@ -23,9 +23,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import sysmon
 from sysmon.cli import cpu, disk, env, explain, mem, net, proc, ps, signals, sockets, top, tree
-from sysmon.cli._output import UsageError
+from sysmon.cli._output import UsageError, write_error
 from sysmon.errors import describe
-from sysmon.sanitize import sanitize
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -94,13 +93,6 @@ def _join_option_values(argv: Sequence[str]) -> list[str]:
     return out
 
 
-def _error(message: str) -> None:
-    """One line on stderr, sanitized (it may echo user input or process text)."""
-    try:
-        sys.stderr.write(f"sysmon: error: {sanitize(message)}\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
 
 
 
@@ -192,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out = sys.stdout
         if rc == EXIT_OK and isinstance(out, _Closed) and out.lost:
             # a write failed where the error was swallowed (argparse's --help)
-            _error(out.message())
+            write_error(out.message())
             return EXIT_ERROR
         return rc
     except BrokenPipeError:
@@ -201,8 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except UsageError as e:
-        _error(str(e))
+        write_error(str(e))
         return EXIT_USAGE
     except (sysmon.SysmonError, OSError) as e:
-        _error(describe(e))
+        write_error(describe(e))
         return EXIT_ERROR

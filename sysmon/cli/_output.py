@@ -50,6 +50,17 @@ def clean(text: str, stream: TextIO | None = None) -> str:
     return sanitize(text, ascii_only=ascii_only(stream if stream is not None else sys.stdout))
 
 
+def write_error(message: str) -> None:
+    """One "sysmon: error:" line on stderr, sanitized (it may echo user input
+    or process text), best effort: a stderr that fails is not an error of its
+    own (the exit status still tells)."""
+    try:
+        sys.stderr.write(f"sysmon: error: {clean(message, sys.stderr)}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
 def format_table(
     columns: Sequence[Column],
     rows: Sequence[Sequence[str]],

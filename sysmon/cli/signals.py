@@ -28,6 +28,7 @@ from sysmon.cli._output import (
     ascii_only,
     clean,
     format_table,
+    write_error,
     write_lines,
 )
 from sysmon.cli.proc import pid_arg
@@ -169,16 +170,6 @@ def listing(targets: Sequence[Target], ascii: bool) -> list[str]:
 # ---------------------------------------------------------------- command
 
 
-def _complain(message: str) -> None:
-    """One error line on stderr, best effort: a stderr that fails must not
-    stop the signals still to send (the exit status tells)."""
-    try:
-        sys.stderr.write(f"sysmon: error: {clean(message, sys.stderr)}\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
-
-
 def _criteria(args: argparse.Namespace) -> str:
     parts = []
     if args.name is not None:
@@ -207,7 +198,7 @@ def send(targets: Sequence[Target], sig: int, out: TextIO) -> bool:
             out.write(clean(text, out) + "\n")
         else:
             out.flush()
-            _complain(text)
+            write_error(text)
     return all(sent for sent, _ in said)
 
 
@@ -230,7 +221,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         targets = select(pattern, args.full, uid, errors)
     try:
         for e in errors:
-            _complain(e)
+            write_error(e)
         if not targets:
             if errors:
                 return 1
