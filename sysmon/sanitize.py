@@ -46,7 +46,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Literal
 
-__all__ = ["Align", "char_width", "display_width", "pad", "sanitize", "truncate"]
+__all__ = ["CLIPPED", "Align", "char_width", "clip", "display_width", "pad", "sanitize", "truncate"]
 
 Align = Literal["<", ">", "^"]
 
@@ -184,3 +184,17 @@ def pad(s: str, width: int, align: Align = "<") -> str:
         return " " * gap + s
     left = gap // 2
     return " " * left + s + " " * (gap - left)
+
+
+CLIPPED = "\u2026"  # ends raw text that clip() cut
+
+
+def clip(text: str, width: int) -> str:
+    """The start of raw ``text`` that can fill ``width`` columns (four
+    characters per column and some: room for wide characters and combining
+    marks), taken before :func:`sanitize`: a megabyte command line then costs
+    what its shown part does.  When it cuts, the result ends with CLIPPED,
+    so that text made of characters that take no room cannot hide what
+    follows them: it shows as cut."""
+    n = 4 * max(width, 0) + 64
+    return text if len(text) <= n else text[:n] + CLIPPED

@@ -193,6 +193,26 @@ def test_live_fields_exact_columns():
     assert all(len(r) == 3 and r[1].isdigit() and r[2].isdigit() for r in rows)
 
 
+def test_live_long_command_line_not_last_is_cut(children):
+    """ps -o args,pid cuts a command line that is not the last column; so does
+    sysmon ps (at 64 columns, ending in an ellipsis) instead of padding every
+    row to a 100 KB argument.  As the last column, and in JSON, it is whole."""
+    big = "A" * 100_000
+    argv = [sys.executable, "-c", "import time; time.sleep(300)", big]
+    kid = spawn_exec_done(children, argv)
+    out = ok("ps", "--fields", "cmdline,pid")
+    lines = out.splitlines()
+    pid_width = max(display_width(line.split()[-1]) for line in lines)
+    assert max(display_width(line) for line in lines) <= 64 + 1 + pid_width
+    whole = " ".join(argv)
+    row = [line for line in lines if line.endswith(f" {kid.pid}")]
+    assert row == [whole[:63] + "\u2026" + " " * (pid_width - len(str(kid.pid)) + 1) + str(kid.pid)]
+    last = rows_by_pid(ok("ps", "--fields", "pid,cmdline"), 0, 2)[kid.pid]
+    assert last[1] == whole
+    mine = [o for o in ok_json("ps", "--json", "--fields", "cmdline") if o["pid"] == kid.pid]
+    assert mine == [{"pid": kid.pid, "cmdline": argv}]
+
+
 @pytest.mark.skipif(not IS_ROOT, reason="needs root to start a process as nobody")
 def test_live_user_nobody(children):
     nobody = pwd.getpwnam("nobody")

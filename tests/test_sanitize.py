@@ -404,3 +404,43 @@ def test_pad_wide():
     assert pad("日本", 6, ">") == "  日本"
     assert pad("日本", 7, "^") == " 日本  "
     assert pad("日本語", 4) == "日本語"  # never cut
+
+
+# ---------------------------------------------------------------- table cells
+
+
+@pytest.mark.parametrize(
+    ("cell", "cap", "shown"),
+    [
+        ("abcdefgh", 5, "abcd\u2026"),
+        ("abcde", 5, "abcde"),  # fits: not cut
+        ("\u65e5\u672c\u8a9e\u65e5\u672c", 5, "\u65e5\u672c\u2026"),  # wide: never split
+        ("\x1b[31mred", 6, "\\x1b[\u2026"),  # escapes count as shown, not raw
+    ],
+)
+def test_format_table_cap_cuts_and_marks(cell, cap, shown):
+    from sysmon.cli._output import Column, format_table
+
+    lines = format_table([Column("A", cap=cap), Column("B")], [[cell, "x"]], header=False)
+    assert lines == [f"{shown} x"]
+
+
+def test_format_table_cap_bounds_a_huge_cell(monkeypatch):
+    """One huge cell in a capped column neither widens the other rows nor is
+    sanitized whole; marks that take no room cannot hide the cut."""
+    import sysmon.cli._output as out_mod
+
+    lengths: list[int] = []
+
+    def counting(text, ascii_only=False):
+        lengths.append(len(text))
+        return sanitize(text, ascii_only=ascii_only)
+
+    monkeypatch.setattr(out_mod, "sanitize", counting)
+    rows = [["a" * 1_000_000, "1"], ["b", "2"], ["\u0301" * 100_000 + "tail", "3"]]
+    cols = [out_mod.Column("A", cap=8), out_mod.Column("B")]
+    lines = out_mod.format_table(cols, rows, header=False)
+    assert lines[0] == "aaaaaaa\u2026 1"
+    assert lines[1] == "b        2"
+    assert lines[2] == "\u0301" * (4 * 8 + 64) + "\u2026" + " " * 8 + "3"  # clip keeps 96
+    assert max(lengths) < 200  # each cell clipped before it is sanitized

@@ -42,7 +42,7 @@ from tui_support import (
 )
 
 import sysmon
-from sysmon.sanitize import display_width, sanitize
+from sysmon.sanitize import CLIPPED, display_width, sanitize
 from sysmon.tui import model as m
 from sysmon.tui import model_text
 from sysmon.tui.model_text import (
@@ -862,7 +862,7 @@ def test_text_that_takes_no_room_cannot_hide_what_follows():
     st = m.clamp(snap, m.State(), H)
     row = text_of(frame_for(snap, st).lines[m.layout(snap, st, H).body_y])
     assert row.split()[0] == "700"
-    assert row.rstrip().endswith(model_text.CLIPPED), row
+    assert row.rstrip().endswith(CLIPPED), row
 
 
 def test_message_replaces_key_bar():

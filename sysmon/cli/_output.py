@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
-from sysmon.sanitize import Align, display_width, pad, sanitize, truncate
+from sysmon.sanitize import CLIPPED, Align, clip, display_width, pad, sanitize, truncate
 
 # What ``ArgumentParser.add_subparsers`` returns, as each subcommand module's
 # ``add_parser`` receives it.
@@ -36,6 +36,7 @@ class UsageError(Exception):
 class Column:
     title: str
     align: Align = "<"
+    cap: int | None = None  # widest a cell may be: longer ones are cut, ending in CLIPPED
 
 
 def ascii_only(stream: TextIO) -> bool:
@@ -73,13 +74,19 @@ def format_table(
     then one line per row.
 
     Cells are sanitized, padded to the widest cell of their column (display
-    width), joined by one space; the last column is never padded.  With
-    ``max_width`` every line is cut to that many display columns.
+    width), joined by one space; the last column is never padded.  A cell
+    wider than its column's ``cap`` is cut to it and ends in CLIPPED.  With
+    ``max_width`` every line is cut to that many display columns (and each
+    cell is clipped to it before it is sanitized, so a huge cell costs what
+    its shown part does).
     """
     if not columns:
         return []
     titles = [sanitize(c.title, ascii_only=ascii) for c in columns]
-    body = [[sanitize(cell, ascii_only=ascii) for cell in row] for row in rows]
+    rooms = [min((w for w in (c.cap, max_width) if w is not None), default=None)
+             for c in columns]
+    body = [[_cell(cell, rooms[i], columns[i].cap, ascii) for i, cell in enumerate(row)]
+            for row in rows]
     widths = [display_width(t) if header else 0 for t in titles]
     for row in body:
         for i, cell in enumerate(row):
@@ -98,6 +105,14 @@ def format_table(
             line = truncate(line, max_width)
         lines.append(line)
     return lines
+
+
+def _cell(text: str, room: int | None, cap: int | None, ascii: bool) -> str:
+    """One raw cell, sanitized; clipped to ``room`` first, and cut to ``cap``."""
+    if room is None:
+        return sanitize(text, ascii_only=ascii)
+    shown = sanitize(clip(text, room), ascii_only=ascii)
+    return shown if cap is None else truncate(shown, cap, CLIPPED)
 
 
 def write_lines(lines: Sequence[str], stream: TextIO) -> None:

@@ -29,6 +29,8 @@ DESCRIPTION = """\
 List processes, like `ps aux`.  Default columns: USER PID PPID S NLWP TIME VSZ RSS
 TTY START COMMAND.  Field names (for --fields and --sort) are those of
 `sysmon explain`.  Sizes are in 1024-based units in tables, bytes in JSON.
+A column other than the last is at most 64 columns wide: a longer value (a
+command line) is cut and ends in an ellipsis; --json is never cut.
 Control, bidi and invisible characters in names and command lines are shown
 as escapes (\\x1b, \\u202e, ...; a literal backslash as \\\\)."""
 
@@ -137,6 +139,10 @@ def sort_processes(
     return present + missing
 
 
+# The widest a column other than the last may be (display columns).
+NON_LAST_CAP = 64
+
+
 def table_lines(
     procs: Sequence[sysmon.ProcessInfo],
     columns: Sequence[ColumnSpec],
@@ -144,7 +150,12 @@ def table_lines(
     max_width: int | None = None,
     ascii: bool = False,
 ) -> list[str]:
-    heads = [Column(c.title, c.align) for c in columns]
+    # Like ps, a column other than the last has a width of its own: a long
+    # command line there is cut (ending in an ellipsis) rather than padding
+    # every row of the table to its length.
+    last = len(columns) - 1
+    heads = [Column(c.title, c.align, None if i == last else NON_LAST_CAP)
+             for i, c in enumerate(columns)]
     rows = [[c.show(p) for c in columns] for p in procs]
     return format_table(heads, rows, max_width=max_width, ascii=ascii)
 

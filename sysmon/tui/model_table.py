@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from typing import Union
 
 import sysmon
-from sysmon.sanitize import Align, display_width, truncate
+from sysmon.sanitize import Align, clip, display_width, truncate
 from sysmon.tui.model_text import (
     UNAVAILABLE,
     clean,
-    clip,
     fill,
     fixed,
     human_bytes,

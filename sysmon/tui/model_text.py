@@ -2,7 +2,7 @@
 into a width, bars, and the formatters of values (sizes, times, percents).
 
 Convention: raw text (from the system, possibly hostile) passes :func:`clean`
-exactly once, where it becomes a Cell (cut first by :func:`clip` to what the
+exactly once, where it becomes a Cell (cut first by :func:`sysmon.sanitize.clip` to what the
 room can show); everything after that measures with
 display_width and cuts with truncate, so a wide character is never split.
 """
@@ -27,20 +27,6 @@ UNAVAILABLE = "-"
 def clean(text: str, ascii: bool = False) -> str:
     """Raw text made safe for a terminal (once: clean text is never cleaned again)."""
     return sanitize(text, ascii_only=ascii)
-
-
-CLIPPED = "\u2026"  # ends raw text that clip() cut
-
-
-def clip(text: str, width: int) -> str:
-    """The start of raw ``text`` that can fill ``width`` columns (four
-    characters per column and some: room for wide characters and combining
-    marks), taken before :func:`clean`: a megabyte command line then costs
-    what its shown part does.  When it cuts, the result ends with CLIPPED,
-    so that text made of characters that take no room cannot hide what
-    follows them: it shows as cut."""
-    n = 4 * max(width, 0) + 64
-    return text if len(text) <= n else text[:n] + CLIPPED
 
 
 def fixed(text: str, width: int, align: Align = "<") -> str:

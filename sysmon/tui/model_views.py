@@ -8,12 +8,11 @@ import socket
 from collections.abc import Sequence
 
 import sysmon
-from sysmon.sanitize import Align, display_width
+from sysmon.sanitize import Align, clip, display_width
 from sysmon.tui.model_table import COLUMNS
 from sysmon.tui.model_text import (
     UNAVAILABLE,
     clean,
-    clip,
     fill,
     fit,
     fixed,
