@@ -344,7 +344,7 @@ class Process(DetailMixin, SignalMixin):
                                         tcp_info=tcp_info, source=source,
                                         statuses=statuses, ports=ports)
         if not conns:
-            self._not_zombie("fd")  # a zombie has closed its sockets: not "none"
+            self._not_gone("fd")  # a zombie has closed its sockets: not "none"
         return conns
 
     # -- family ------------------------------------------------------------------

@@ -26,12 +26,13 @@ from sysmon import _backend
 from sysmon._handle import HandleBase
 from sysmon._raw import RawRow
 from sysmon._rawpid import RLIM_UNLIMITED, STATUS_EXT_KEYS, StatusExt
-from sysmon.errors import AccessDenied, ParseError, SysmonError, ZombieProcess
+from sysmon.errors import AccessDenied, NoSuchProcess, ParseError, SysmonError, ZombieProcess
 from sysmon.fields import FileGroup
 
 T = TypeVar("T")
 
 PF_KTHREAD = 0x00200000  # stat field 9 (flags): a kernel thread
+PF_EXITING = 0x00000004  # stat field 9 (flags): in do_exit, memory and files going
 
 # -- environment ----------------------------------------------------------------
 
@@ -413,9 +414,7 @@ class DetailMixin(HandleBase):
                 "protected (ptrace access mode); run as root or as the process owner",
             )
         if err in (errno.ENOENT, errno.ESRCH):
-            if self._stat_row()[6] == b"Z":
-                return ZombieProcess(self._pid, where)
-            return None
+            return self._gone(name)
         return SysmonError(f"cannot read {where}: {os.strerror(err)}")
 
     def _file(self, name: str) -> bytes | None:
@@ -434,11 +433,27 @@ class DetailMixin(HandleBase):
         except ParseError as e:
             raise ParseError(self._where(name), e.detail) from None
 
-    def _not_zombie(self, name: str) -> None:
-        """A zombie has released its memory and files: an empty answer means
-        ZombieProcess, not "none"."""
-        if self._stat_row()[6] == b"Z":
-            raise ZombieProcess(self._pid, self._where(name))
+    def _gone(self, name: str) -> SysmonError | None:
+        """Why ``name`` reads as absent or empty when the process has let go
+        of its memory and files: a zombie (ZombieProcess), or a process in
+        exit (NoSuchProcess: do_exit drops them before the task is a zombie,
+        and for hundreds of ms a big process reads as state R with no exe
+        and no environment).  None when it is alive: the file just does not
+        exist for it (a kernel thread's exe, a namespace this kernel lacks)."""
+        row = self._stat_row()
+        if row[6] == b"Z":
+            return ZombieProcess(self._pid, self._where(name))
+        if row[12] & PF_EXITING and not row[12] & PF_KTHREAD:
+            return NoSuchProcess(self._pid, self._where(name),
+                                 f"process {self._pid} is exiting")
+        return None
+
+    def _not_gone(self, name: str) -> None:
+        """An empty answer means "none" only for a process that still has
+        its memory and files (see _gone)."""
+        exc = self._gone(name)
+        if exc is not None:
+            raise exc
 
     def _is_kthread(self) -> bool:
         return bool(self._stat_row()[12] & PF_KTHREAD)
@@ -489,6 +504,8 @@ class DetailMixin(HandleBase):
         default) secret-looking values are :data:`REDACTED`; a kernel thread
         has none: {}."""
         data = self._file("environ")
+        if not data:
+            self._not_gone("environ")  # an exiting process reads as empty too
         env = parse_environ(data) if data else {}
         return _redact(env) if redact else env
 
@@ -505,7 +522,7 @@ class DetailMixin(HandleBase):
                 raise exc from None
             rows = []
         if not rows:
-            self._not_zombie("fd")
+            self._not_gone("fd")
         return sorted((_fd_record(r) for r in rows), key=lambda f: f.fd)
 
     def open_files(self) -> list[OpenFile]:
@@ -568,7 +585,7 @@ class DetailMixin(HandleBase):
         data = self._file("smaps_rollup")
         if not data:
             if data is not None:
-                self._not_zombie("smaps_rollup")
+                self._not_gone("smaps_rollup")
             return None
         return _rollup(self._parse("smaps_rollup", _backend.current().parse_rollup, data))
 

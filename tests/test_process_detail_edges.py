@@ -79,6 +79,68 @@ def children_fixture():
 # zombies
 
 
+def _exiting(pid: int) -> bool:
+    """In do_exit but not yet a zombie: PF_EXITING (0x4) set, state not Z."""
+    try:
+        st = read_stat(pid)
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return st[3] != "Z" and bool(st[9] & 0x4)  # proc(5) fields 3 (state), 9 (flags)
+
+
+EXITING_METHODS = ("exe", "environ", "memory_detail", "fds")
+# what the window is sure to show as gone: memory (exit_mm) goes before files
+MM_METHODS = ("exe", "environ", "memory_detail")
+
+
+def test_exiting_process_is_not_a_kernel_thread(backend):
+    """do_exit drops a process's memory and files before it is a zombie; with
+    1 GiB to free that takes long enough to read it in between (state R, no
+    exe, empty environ).  That is NoSuchProcess ("exiting"), never the kernel
+    thread's None / {} / []."""
+    code = textwrap.dedent("""
+        import mmap, sys, time
+        m = mmap.mmap(-1, 1 << 30)
+        for i in range(0, len(m), 4096):
+            m[i] = 1
+        sys.stdout.write("ready\\n"); sys.stdout.flush()
+        time.sleep(300)
+    """)
+    caught = dict.fromkeys(EXITING_METHODS, 0)
+    for _attempt in range(4):
+        kid = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+        try:
+            assert kid.stdout is not None and kid.stdout.readline() == b"ready\n"
+            with sysmon.Process(kid.pid) as h:
+                assert h.exe() is not None and h.environ()  # alive: it has both
+                kid.send_signal(signal.SIGKILL)
+                wait_for(lambda k=kid: _exiting(k.pid) or k.poll() is not None,
+                         what="the kill to reach do_exit")
+                while _exiting(kid.pid):
+                    for m in EXITING_METHODS:
+                        try:
+                            got = getattr(h, m)()
+                        except sysmon.NoSuchProcess as e:
+                            got = e
+                        if not _exiting(kid.pid):
+                            break  # a zombie (or gone) by now: this call proves nothing
+                        # what it still has (its files, or all of it before
+                        # exit_mm), or NoSuchProcess: never "none"
+                        assert got not in (None, {}, []), (m, got)
+                        if isinstance(got, sysmon.NoSuchProcess):
+                            assert type(got) is sysmon.NoSuchProcess, (m, got)
+                            assert str(got) == f"process {kid.pid} is exiting"
+                            caught[m] += 1
+        finally:
+            kid.kill()
+            kid.wait()
+            if kid.stdout is not None:
+                kid.stdout.close()
+        if all(caught[m] for m in MM_METHODS):
+            break
+    assert all(caught[m] for m in MM_METHODS), caught  # each was read in the window
+
+
 def test_zombie(backend, zombie):
     with sysmon.Process(zombie) as h:
         assert h.state() == "Z"
