@@ -38,7 +38,9 @@ def parse_signal(sig: int | str | signal.Signals) -> int:
         n = int(sig)
     else:
         text = sig.strip()
-        n = int(text) if text.isascii() and text.isdigit() else _by_name(text.upper())
+        if not text.isascii():  # "k\u0131ll".upper() is "KILL": no Unicode casing
+            raise ValueError(f"no such signal: {sig!r}")
+        n = int(text) if text.isdigit() else _by_name(text.upper())
     if not 0 <= n <= _SIGRTMAX:
         raise ValueError(f"not a signal number: {sig!r} (valid: 0 to {_SIGRTMAX})")
     return n

@@ -128,7 +128,7 @@ def test_failures_are_per_process(capsys: pytest.CaptureFixture[str], kids: Chil
 
 @pytest.mark.parametrize("args", [
     ["1", "NOPE"], ["1", "SIGFOO"], ["1", "65"], ["1", "RTMIN+99"], ["1", "-"],
-    ["--name", "x", "TERMINATE"],
+    ["--name", "x", "TERMINATE"], ["1", "\ufb06op"], ["--name", "x", "k\u0131ll"],
 ])
 def test_bad_signal_is_a_usage_error(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
     err = main_error(capsys, 2, "signal", *args)

@@ -147,6 +147,8 @@ def test_parse_signal(given, want):
     "FOO", "SIGFOO", "-1", -1, RTMAX + 1, 65, "65", "RTMIN+99", "RTMAX+1", "RTMIN-1",
     f"RTMAX-{RTMAX - RTMIN + 1}", "RTMIN+", "RTMIN+x", "SIG", "", "   ", True, False,
     "+15", "1.5", "SIGSIGTERM", "\u0661\u0665",  # Arabic-Indic "15"
+    # letters whose upper case is ASCII: dotless i, long s, the "st" ligature
+    "k\u0131ll", "\u017figterm", "\ufb06op", "\u017fIGKILL",
 ])
 def test_parse_signal_rejects(bad):
     with pytest.raises(ValueError):
