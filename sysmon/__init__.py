@@ -41,6 +41,7 @@ from sysmon.process import (
     ProcessSampler,
     ThreadInfo,
     processes,
+    self_pid,
 )
 from sysmon.process_detail import (
     REDACTED,
@@ -158,6 +159,7 @@ __all__ = [
     "pressure",
     "process_tree",
     "processes",
+    "self_pid",
     "set_backend",
     "signal_name",
     "snapshot",

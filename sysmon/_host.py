@@ -30,6 +30,18 @@ def proc_path(root: str) -> str:
     return os.path.join(root, "proc")
 
 
+def own_pid_namespace(proc: str) -> bool:
+    """Whether ``proc`` is a procfs of this process's pid namespace: its
+    "self" is our pid.  Not so for a fixture tree, nor for a host's /proc
+    seen from a container or after ``unshare --pid`` without a new mount,
+    whose pid numbers are not the ones kill(), setpriority() and
+    pidfd_open() take here."""
+    try:
+        return os.readlink(os.path.join(proc, "self")) == str(os.getpid())
+    except OSError:
+        return False
+
+
 def open_proc_dir(path: str) -> int:
     """An O_DIRECTORY fd on <root>/proc; SysmonError when it cannot be read."""
     try:

@@ -17,7 +17,14 @@ from collections.abc import Iterable
 from typing import Any, Callable, NamedTuple, Optional
 
 from sysmon import _backend
-from sysmon._host import CLK_TCK, PAGE_SIZE, proc_path, resolve_root, user_names
+from sysmon._host import (
+    CLK_TCK,
+    PAGE_SIZE,
+    own_pid_namespace,
+    proc_path,
+    resolve_root,
+    user_names,
+)
 from sysmon._raw import GROUPS, Memo, RawRow
 from sysmon._sysread import boot_time
 from sysmon.errors import AccessDenied, NoSuchProcess, SysmonError, from_errno
@@ -197,6 +204,18 @@ def processes(
     return out
 
 
+def self_pid(root: str | os.PathLike[str] | None = None) -> int | None:
+    """This process's pid as ``<root>/proc`` numbers it: ``os.getpid()`` on
+    the /proc of its own pid namespace, another number on a host's /proc seen
+    from a container (or after ``unshare --pid`` without a new /proc); None
+    when that /proc does not show this process (a fixture tree)."""
+    try:
+        text = os.readlink(os.path.join(proc_path(resolve_root(root)), "self"))
+    except OSError:
+        return None
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def _hidden(proc: str, pid: int) -> bool:
     """True when ``proc`` has no <pid> although a process by that number
     exists: a /proc mounted with hidepid=2 (invisible) hides other users'
@@ -204,11 +223,8 @@ def _hidden(proc: str, pid: int) -> bool:
     our own pid namespace (its "self" is us), where kill(pid, 0) refused
     means the process exists; a process we may signal would be visible, so
     its absence was a race with its exit, not hidepid."""
-    try:
-        if os.readlink(os.path.join(proc, "self")) != str(os.getpid()):
-            return False  # a fixture tree, or another pid namespace's /proc
-    except OSError:
-        return False
+    if not own_pid_namespace(proc):
+        return False  # a fixture tree, or another pid namespace's /proc
     try:
         os.kill(pid, 0)
     except PermissionError:

@@ -20,6 +20,7 @@ import signal
 import time
 
 from sysmon._handle import HandleBase
+from sysmon._host import own_pid_namespace
 from sysmon.errors import AccessDenied, NoSuchProcess, SysmonError, TimeoutExpired
 from sysmon.fields import FileGroup
 
@@ -162,8 +163,7 @@ class SignalMixin(HandleBase):
             raise TypeError(f"nice value must be an int, not {type(value).__name__}")
         if not -20 <= value <= 19:
             raise ValueError(f"nice value must be -20..19, not {value}")
-        if not self._live:
-            raise SysmonError(f"cannot renice process {self._pid}: not on the live /proc")
+        self._numbered_here("renice")
         with self._lock:
             if not self._closer.alive:
                 raise ValueError("operation on a closed sysmon.Process")
@@ -182,6 +182,18 @@ class SignalMixin(HandleBase):
         if not self._still_mine():
             raise NoSuchProcess(self._pid, None,
                                 f"process {self._pid} exited while being reniced")
+
+    def _numbered_here(self, what: str) -> None:
+        """setpriority(2) and pidfd_open(2) take a pid as this process's pid
+        namespace numbers it: only a handle on that namespace's live /proc
+        may pass its pid to them."""
+        if not self._live:
+            raise SysmonError(f"cannot {what} process {self._pid}: not on the live /proc")
+        if not own_pid_namespace(self._proc):
+            raise SysmonError(
+                f"cannot {what} process {self._pid}: {self._proc} belongs to another pid "
+                "namespace, whose pid numbers this process cannot use"
+            )
 
     def _still_mine(self) -> bool:
         try:
@@ -205,8 +217,7 @@ class SignalMixin(HandleBase):
         with self._lock:
             if not self._closer.alive:
                 raise ValueError("operation on a closed sysmon.Process")
-        if not self._live:
-            raise SysmonError(f"cannot wait for process {self._pid}: not on the live /proc")
+        self._numbered_here("wait for")
         try:
             pidfd = os.pidfd_open(self._pid)
         except ProcessLookupError:

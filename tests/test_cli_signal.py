@@ -11,7 +11,9 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -211,3 +213,16 @@ def test_as_nobody_against_a_root_child(kids: Children) -> None:
 
 def test_exit_status_of_the_real_program() -> None:
     assert "invalid signal" in assert_one_error_line(run("signal", "1", "NOSUCH"), 2)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"),
+                    reason="needs root and unshare")
+def test_never_itself_under_another_pid_namespaces_proc() -> None:
+    """Under `unshare --pid --fork` with the host's /proc, os.getpid() is 1
+    while the table numbers this sysmon as the host does: it must still
+    leave itself out (it matched its own pattern, and would have signalled
+    itself without --dry-run)."""
+    cmd = [sys.executable, "-m", "sysmon.cli", "signal", "--full",
+           "--name", r"^\S+ -m sysmon\.cli signal --full", "0", "--dry-run"]
+    p = subprocess.run(["unshare", "--pid", "--fork", *cmd], capture_output=True, timeout=60)
+    assert "no process matches" in assert_one_error_line(p, 1)

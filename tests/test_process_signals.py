@@ -19,6 +19,7 @@ import gc
 import os
 import pickle
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -632,3 +633,50 @@ def test_renice_of_another_users_process_is_denied(backend, kids):
     assert type(outcome) is sysmon.AccessDenied, outcome
     assert "permitted" in str(outcome)
     assert ps_nice(target) == 0
+
+
+# --------------------------------------------------------------------------
+# a /proc of another pid namespace
+
+FOREIGN_NS_CHILD = r"""
+import os, sysmon
+me = sysmon.self_pid()          # as the host's /proc numbers this process
+print("pid", os.getpid(), "self_pid", me)
+status = open(f"/proc/{me}/status").read()
+print("nspid", *status.split("NSpid:")[1].split("\n")[0].split())
+nice = os.getpriority(os.PRIO_PROCESS, 0)
+with sysmon.Process(1) as p:    # the host's pid 1; pid 1 here is this process
+    for what, call in (("renice", lambda: p.renice(nice + 1)),
+                       ("wait", lambda: p.wait(timeout=0))):
+        try:
+            call()
+            print(what, "returned")
+        except sysmon.SysmonError as e:
+            print(what, type(e).__name__, e)
+print("nice unchanged", os.getpriority(os.PRIO_PROCESS, 0) == nice)
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"),
+                    reason="needs root and unshare")
+def test_renice_and_wait_refuse_another_pid_namespaces_proc():
+    """After `unshare --pid --fork` without a new /proc, /proc numbers pids as
+    the host does while setpriority() and pidfd_open() take this namespace's
+    numbers: Process(1).renice() reniced the caller (pid 1 here) and wait()
+    waited for it.  Both now refuse; self_pid() gives the host's number."""
+    assert sysmon.self_pid() == os.getpid()  # this /proc is our namespace's
+    p = subprocess.run(["unshare", "--pid", "--fork", sys.executable, "-c", FOREIGN_NS_CHILD],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    head = lines[0].split()
+    assert head[:2] == ["pid", "1"]
+    host_pid = int(head[3])
+    assert lines[1].split() == ["nspid", str(host_pid), "1"]  # the kernel's own mapping
+    assert lines[2:] == [
+        "renice SysmonError cannot renice process 1: /proc belongs to another pid "
+        "namespace, whose pid numbers this process cannot use",
+        "wait SysmonError cannot wait for process 1: /proc belongs to another pid "
+        "namespace, whose pid numbers this process cannot use",
+        "nice unchanged True",
+    ]

@@ -112,9 +112,16 @@ def _pid(text: str) -> int:
 # ---------------------------------------------------------------- targets
 
 
+def _me() -> int:
+    """This sysmon's pid as /proc numbers it (the pids the user gives and
+    the table shows; not os.getpid() when /proc is another pid namespace's)."""
+    me = sysmon.self_pid()
+    return os.getpid() if me is None else me
+
+
 def by_pid(pid: int) -> Target:
     """The handle on ``pid`` (NoSuchProcess when there is none)."""
-    if pid == os.getpid():
+    if pid == _me():
         raise sysmon.SysmonError(f"refusing to signal {pid}: it is this sysmon process")
     proc = sysmon.Process(pid)
     try:
@@ -131,7 +138,7 @@ def select(pattern: re.Pattern[str] | None, full: bool, uid: int | None,
            errors: list[str]) -> list[Target]:
     """Handles on the processes that match, by pid (never this one).  A
     handle that cannot be made is skipped (gone) or reported (denied)."""
-    me = os.getpid()
+    me = _me()
     out: list[Target] = []
     for p in sysmon.processes(_FIELDS):
         if p.pid == me or (uid is not None and p.uid != uid):
