@@ -445,9 +445,19 @@ def listening(
     root: str | os.PathLike[str] | None = None,
 ) -> list[Connection]:
     """Sockets waiting for peers, like ``ss -tulpn``: sockets in LISTEN, and
-    bound datagram sockets (UDP, UNIX) with no remote end."""
+    bound datagram sockets (UDP, UNIX) with no remote end.
+
+    Unlike ``ss -xl``, a bound UNIX datagram socket that clients have
+    connect()ed to stays listed: since Linux 5.18 that marks it ESTABLISHED
+    too, though it has no peer of its own and still receives from anyone
+    (/dev/log after the first syslog(3) call)."""
+    if kind == "all":  # one state set per family: inet ESTABLISHED is not wanted
+        return [*listening("inet", pids, port=port, pid=pid, source=source, root=root),
+                *listening("unix", pids, port=port, pid=pid, source=source, root=root)]
+    unix = any(family == AF_UNIX for family, _ in _check_kind(kind))
+    statuses = ("LISTEN", _UNCONN, "ESTABLISHED") if unix else ("LISTEN", _UNCONN)
     conns = connections(kind, pids, port=port, pid=pid, source=source, root=root,
-                        status=("LISTEN", _UNCONN))
+                        status=statuses)
     return [c for c in conns if c.status == "LISTEN" or _bound_unconnected(c)]
 
 

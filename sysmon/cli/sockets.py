@@ -31,7 +31,8 @@ from sysmon.units import endpoint, netid
 PORTS_DESCRIPTION = """\
 Show the sockets waiting for peers, with the process that holds each, like
 `ss -tulpn`: TCP sockets in LISTEN and bound UDP sockets with no remote end
-(with --kind unix or all, UNIX listeners and bound datagram sockets too).
+(with --kind unix or all, UNIX listeners and bound datagram sockets too,
+also once clients have connected to them, which `ss -xl` leaves out).
 Processes this user may not inspect leave PID and PROCESS empty.  JSON:
 {"connections": [...]}, one object per socket and holder (`sysmon explain
 connection.status` and friends)."""
