@@ -30,6 +30,13 @@ def proc_path(root: str) -> str:
     return os.path.join(root, "proc")
 
 
+def is_live(root: str) -> bool:
+    """Whether ``root`` is this machine's own root however it is spelled
+    ("/", "//", "/.", a symlink to it): then /proc/self and this process's
+    namespaces are the ones to read, not <root>/proc/1's."""
+    return os.path.realpath(root) == "/"
+
+
 def own_pid_namespace(proc: str) -> bool:
     """Whether ``proc`` is a procfs of this process's pid namespace: its
     "self" is our pid.  Not so for a fixture tree, nor for a host's /proc

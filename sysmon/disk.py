@@ -7,7 +7,7 @@ import errno
 import os
 from typing import NamedTuple
 
-from sysmon._host import resolve_root
+from sysmon._host import is_live, resolve_root
 from sysmon._sysread import load, parse, path_of, read
 from sysmon.errors import AccessDenied, SysmonError
 
@@ -99,7 +99,7 @@ def mountinfo_path(root: str) -> str:
     """<root>/proc/self/mountinfo for the live root.  Under another root (a
     host's /proc seen from a container) "self" would be the reader's own mount
     namespace: <root>/proc/1/mountinfo is the host's, when it is there."""
-    if root != "/":
+    if not is_live(root):
         init = path_of(root, "proc/1/mountinfo")
         if os.path.exists(init):
             return init

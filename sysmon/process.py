@@ -20,6 +20,7 @@ from sysmon import _backend
 from sysmon._host import (
     CLK_TCK,
     PAGE_SIZE,
+    is_live,
     own_pid_namespace,
     proc_path,
     resolve_root,
@@ -270,7 +271,7 @@ class Process(DetailMixin, SignalMixin):
         self._root = resolve_root(root)
         self._proc = proc_path(self._root)
         # The live /proc: links may be followed, signals and wait() make sense.
-        self._live = os.path.realpath(self._root) == "/"
+        self._live = is_live(self._root)
         try:
             self._fd = _backend.current().open_pid(self._proc, pid)
         except NoSuchProcess:

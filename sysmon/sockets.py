@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable
 from typing import Any, NamedTuple, Union
 
 from sysmon import _backend
-from sysmon._host import proc_path, resolve_root
+from sysmon._host import is_live, proc_path, resolve_root
 from sysmon._pure_net import comm_of
 from sysmon._rawnet import SockRaw, SockRef
 from sysmon._sysread import check_root, parse, path_of, read_optional
@@ -131,10 +131,10 @@ def _check_kind(kind: str) -> tuple[tuple[int, int], ...]:
 def _check_source(source: str, root: str) -> str:
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}: choose one of {', '.join(SOURCES)}")
-    if source == "netlink" and root != "/":
+    if source == "netlink" and not is_live(root):
         raise ValueError("source='netlink' asks this process's network namespace; "
                          f"it cannot read the root {root!r} (use source='proc')")
-    if source == "auto" and root != "/":
+    if source == "auto" and not is_live(root):
         return "proc"
     return source  # "auto" on the live root: netlink, falling back to /proc/net
 
@@ -143,7 +143,7 @@ def net_file(root: str, name: str) -> str:
     """<root>/proc/net/<name> for the live root.  Under another root (a host's
     /proc seen from a container) /proc/net is the reader's own network
     namespace: <root>/proc/1/net/<name> is the host's, when it is there."""
-    if root != "/":
+    if not is_live(root):
         init = path_of(root, f"proc/1/net/{name}")
         if os.path.exists(init):
             return init
@@ -472,7 +472,7 @@ def _own_netns(dirfd: int, root: str) -> bool:
     """Whether the process of dirfd shares the network namespace we read
     (ours on the live root, <root>/proc/1's under another); True when that
     cannot be told (ns/net is denied to other users' processes)."""
-    ref = "/proc/self/ns/net" if root == "/" else path_of(root, "proc/1/ns/net")
+    ref = "/proc/self/ns/net" if is_live(root) else path_of(root, "proc/1/ns/net")
     try:
         theirs = os.stat("ns/net", dir_fd=dirfd)
         ours = os.stat(ref)

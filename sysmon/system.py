@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import NamedTuple
 
-from sysmon._host import resolve_root
+from sysmon._host import is_live, resolve_root
 from sysmon._sysread import load, load_optional, path_of, read_optional
 from sysmon.cpu import CpuStats, CpuTimes, cpu_stats_from, cpu_times_from, percpu_times_from
 from sysmon.disk import (
@@ -185,7 +185,7 @@ def _read(root: str, timestamp: float, usage: bool) -> tuple[Snapshot, _Raw]:
         pressure_at(root),
         {k: disk_record(*t) for k, t in disks.items()},
         {k: NetIO._make(v) for k, v in nets.items()},
-        ms, _usage(ms) if usage and os.path.realpath(root) == "/" else {},
+        ms, _usage(ms) if usage and is_live(root) else {},
     )
     return snap, (cpus, disks, nets)
 

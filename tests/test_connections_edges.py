@@ -226,3 +226,28 @@ def test_a_file_path_beyond_path_max_does_not_fail_the_call(backend: str,
 def test_root_without_proc(backend: str, tmp_path: object) -> None:
     with pytest.raises(sysmon.SysmonError, match="proc"):
         sysmon.connections("tcp", pids=False, root=str(tmp_path))
+
+
+# The live root spelled three ways, asked from inside a private network
+# namespace: each must read this process's own tables (netlink, or
+# /proc/self/net), never <root>/proc/1/net, which is the host's here.
+ROOT_SPELLINGS_CHILD = r"""
+import os, socket, sysmon
+sysmon.set_backend(os.environ["SYSMON_TEST_BACKEND"])
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen()
+mine = os.fstat(s.fileno()).st_ino
+for root in ("/", "//", "/.", "/proc/.."):
+    seen = {c.inode for c in sysmon.listening("tcp", pids=False, root=root)}
+    print(root, mine in seen)
+"""
+
+
+def test_live_root_however_spelled(backend: str) -> None:
+    env = {**os.environ, "SYSMON_TEST_BACKEND": backend}
+    p = subprocess.run(["unshare", "--net", sys.executable, "-c", ROOT_SPELLINGS_CHILD],
+                       capture_output=True, text=True, timeout=60, env=env)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines() == [
+        "/ True", "// True", "/. True", "/proc/.. True"]
