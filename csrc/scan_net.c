@@ -123,10 +123,10 @@ static long recv_datagram(int fd, struct sm_ctx *ctx)
             /* the socket's receive queue overran: replies were lost */
             return errno == ENOBUFS ? -EIO : -errno;
         }
+        if (from.nl_pid != 0)
+            return 0; /* not from the kernel: ignored, whatever its size */
         if (mh.msg_flags & MSG_TRUNC)
             return SM_DIAG_MALFORMED;
-        if (from.nl_pid != 0)
-            return 0; /* not from the kernel: ignored */
         return (long)r;
     }
 }

@@ -251,3 +251,47 @@ def test_live_root_however_spelled(backend: str) -> None:
     assert p.returncode == 0, p.stderr
     assert p.stdout.splitlines() == [
         "/ True", "// True", "/. True", "/proc/.. True"]
+
+
+# A process that may send to netlink ports (CAP_NET_ADMIN) floods the reader's
+# port id (its pid: the first netlink socket of a process is bound to it)
+# with datagrams too big for the reader's buffer.  They are not from the
+# kernel, so both backends ignore them whatever their size; C used to test
+# MSG_TRUNC first and fail the dump as a malformed reply.
+NETLINK_FLOOD_CHILD = r"""
+import os, signal, socket, sys, time, sysmon
+sysmon.set_backend(sys.argv[1])
+victim = os.getpid()
+attacker = os.fork()
+if attacker == 0:
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 4)
+    data = b"\0" * 70000
+    while True:
+        try:
+            s.sendto(data, (victim, 0))
+        except OSError:
+            pass
+calls = malformed = other = 0
+end = time.monotonic() + 1.5
+while time.monotonic() < end:
+    try:
+        sysmon.connections("tcp", pids=False, source="netlink")
+        calls += 1
+    except sysmon.ParseError:
+        malformed += 1
+    except sysmon.SysmonError:
+        other += 1  # the queue overran (ENOBUFS): replies were lost, said as such
+os.kill(attacker, signal.SIGKILL)
+os.waitpid(attacker, 0)
+print(calls, malformed, other)
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="sending to a netlink port needs CAP_NET_ADMIN")
+def test_netlink_datagrams_not_from_the_kernel_are_ignored(backend: str) -> None:
+    p = subprocess.run(["unshare", "--net", sys.executable, "-c", NETLINK_FLOOD_CHILD, backend],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    calls, malformed, _other = map(int, p.stdout.split())
+    assert malformed == 0
+    assert calls > 0
