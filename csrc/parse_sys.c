@@ -6,8 +6,9 @@
  * The acceptance rules are the contract in sysmon/_rawsys.py, which the
  * Python twin (sysmon/_pure_sys.py) follows too.  In short: lines end at
  * '\n' (the last one may not), blank-only lines are skipped, fields are
- * separated by runs of blanks (space, tab), a number ends at a blank or the
- * end of its line, and anything malformed in a line we read is -EINVAL.
+ * separated by runs of blanks (space, tab; after mountinfo's " - ", by
+ * exactly one, as a field there may be empty), a number ends at a blank or
+ * the end of its line, and anything malformed in a line we read is -EINVAL.
  */
 #include "sysmon.h"
 #include "parse_num.h"
@@ -358,6 +359,22 @@ static int psi_item(struct sm_cur *c, const char *name, struct sm_dec *dec, uint
     return sm_at_field_end(c) ? 0 : -EINVAL;
 }
 
+/* The rest of a line after total=: only further "key=value" tokens (both
+ * non-empty, the key without '='), which a newer kernel may add; ignored. */
+static int psi_extra(struct sm_cur *c)
+{
+    const char *tok;
+    size_t tlen;
+
+    while (sm_next_tok(c, &tok, &tlen)) {
+        const char *eq = memchr(tok, '=', tlen);
+
+        if (eq == NULL || eq == tok || eq == tok + tlen - 1)
+            return -EINVAL;
+    }
+    return 0;
+}
+
 int sm_parse_pressure(const char *buf, size_t len, struct sm_psi *out)
 {
     struct sm_cur in = { buf, buf + len }, ln;
@@ -385,7 +402,7 @@ int sm_parse_pressure(const char *buf, size_t len, struct sm_psi *out)
         if (psi_item(&ln, "avg10", &tmp.avg10, NULL) ||
             psi_item(&ln, "avg60", &tmp.avg60, NULL) ||
             psi_item(&ln, "avg300", &tmp.avg300, NULL) ||
-            psi_item(&ln, "total", NULL, &tmp.total) || !sm_at_line_end(&ln))
+            psi_item(&ln, "total", NULL, &tmp.total) || psi_extra(&ln))
             return -EINVAL;
         if (!*have) {
             *dst = tmp;
@@ -449,6 +466,32 @@ static int mount_str(struct sm_cur *c, struct arena *a, struct sm_mount *row, in
     return 0;
 }
 
+/*
+ * After the " - " separator the kernel writes fstype, source and super
+ * options each after exactly one space, blanks inside them escaped: one
+ * blank, then the field up to the next blank.  The source may be empty
+ * ("tmpfs  rw": a mount made with an empty source); fstype and super
+ * options may not.
+ */
+static int mount_tail_str(struct sm_cur *c, struct arena *a, struct sm_mount *row, int k,
+                          int may_be_empty)
+{
+    const char *tok;
+
+    if (c->p == c->end || !sm_is_blank(*c->p))
+        return -EINVAL;
+    c->p++;
+    tok = c->p;
+    while (c->p < c->end && !sm_is_blank(*c->p))
+        c->p++;
+    if (c->p == tok && !may_be_empty)
+        return -EINVAL;
+    row->str_off[k] = a->used;
+    unescape(a, tok, (size_t)(c->p - tok));
+    row->str_len[k] = a->used - row->str_off[k];
+    return 0;
+}
+
 /* "i64 i64 u64:u64 root point opts [optional...] - fstype source super" */
 static int mount_line(struct sm_cur *c, struct arena *a, struct sm_mount *row)
 {
@@ -479,10 +522,11 @@ static int mount_line(struct sm_cur *c, struct arena *a, struct sm_mount *row)
         unescape(a, tok, tlen);
     }
     row->str_len[SM_MNT_OPTIONAL] = a->used - row->str_off[SM_MNT_OPTIONAL];
-    if (mount_str(c, a, row, SM_MNT_FSTYPE) || mount_str(c, a, row, SM_MNT_SOURCE) ||
-        mount_str(c, a, row, SM_MNT_SUPER))
+    if (mount_tail_str(c, a, row, SM_MNT_FSTYPE, 0) ||
+        mount_tail_str(c, a, row, SM_MNT_SOURCE, 1) ||
+        mount_tail_str(c, a, row, SM_MNT_SUPER, 0))
         return -EINVAL;
-    return 0; /* later tokens, if a kernel adds any, are ignored */
+    return 0; /* what follows a blank after super options is ignored */
 }
 
 int sm_parse_mountinfo(const char *buf, size_t len, struct sm_mount *rows, size_t cap,
@@ -556,8 +600,6 @@ int sm_parse_netdev(const char *buf, size_t len, struct sm_netdev *rows, size_t 
         const char *colon = NULL;
         uint32_t count;
 
-        if (ln.p < ln.end && memchr(ln.p, '|', (size_t)(ln.end - ln.p)) != NULL)
-            continue; /* a header line */
         if (sm_at_line_end(&ln))
             continue;
         /* the name runs to the LAST ':' of the line */
@@ -567,6 +609,9 @@ int sm_parse_netdev(const char *buf, size_t len, struct sm_netdev *rows, size_t 
                 break;
             }
         }
+        /* a header line has a '|' and no ':' (a name may hold a '|') */
+        if (colon == NULL && memchr(ln.p, '|', (size_t)(ln.end - ln.p)) != NULL)
+            continue;
         if (colon == NULL || colon == ln.p)
             return -EINVAL;
         row->name_off = (uint64_t)(ln.p - buf);

@@ -13,6 +13,7 @@ blanks, so it is used only when the input holds none of them (see
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Sequence
@@ -49,7 +50,8 @@ _CPUMAX = re.compile(_HEAD + rb"(max|[0-9]+)[ \t]+([0-9]+)" + _TAIL)
 _INT = re.compile(_HEAD + rb"(-?[0-9]+)" + _TAIL)
 _PSI = re.compile(
     rb"[ \t]*(some|full)[ \t]+avg10=" + _DEC + rb"[ \t]+avg60=" + _DEC
-    + rb"[ \t]+avg300=" + _DEC + rb"[ \t]+total=([0-9]+)[ \t]*"
+    + rb"[ \t]+avg300=" + _DEC + rb"[ \t]+total=([0-9]+)"
+    + rb"(?:[ \t]+[^ \t=]+=[^ \t]+)*[ \t]*"  # a newer kernel's key=value tokens: ignored
 )
 # meminfo/vmstat: one whole line (with its newline) a match.
 _KV_COLON = re.compile(
@@ -59,6 +61,10 @@ _KV_PLAIN = re.compile(rb"^[ \t]*([^ \t\n]+)[ \t]+([0-9]+)()[ \t]*(?:\n|\Z)", re
 _DEVNO = re.compile(rb"([0-9]+):([0-9]+)")
 _RANGE = re.compile(rb"([0-9]+)(?:-([0-9]+))?")
 _OCTAL = re.compile(rb"\\([0-3][0-7][0-7])")
+# mountinfo after the "-" token: fstype, source (may be empty) and super
+# options, each after exactly one blank; what follows a blank is ignored.
+_MOUNT_TAIL = re.compile(rb"[ \t]([^ \t]+)[ \t]([^ \t]*)[ \t]([^ \t]+)(?:[ \t].*)?", re.S)
+_TOKEN = re.compile(rb"[^ \t]+")
 _CPUSTAT_KEYS = {
     b"ctxt": 0, b"btime": 1, b"processes": 2, b"procs_running": 3, b"procs_blocked": 4,
     b"intr": 5, b"softirq": 6,
@@ -395,22 +401,37 @@ def _mount_ids(toks: list[bytes]) -> tuple[int, int, int, int]:
     return _i64(toks[0]), _i64(toks[1]), _u64(dev.group(1)), _u64(dev.group(2))
 
 
+def _mount_tail(line: bytes, sep: int) -> list[bytes]:
+    """fstype, source and super options: the fields after the separator (the
+    sep-th token), each after exactly one blank (the kernel escapes blanks
+    inside them), so an empty source ("tmpfs  rw") is a field of its own."""
+    end = next(itertools.islice(_TOKEN.finditer(line), sep, None)).end()
+    m = _MOUNT_TAIL.fullmatch(line, end)
+    if m is None:
+        raise _Bad("not 'fstype source super_options' after ' - '")
+    return list(m.groups())
+
+
 def parse_mountinfo(data: bytes) -> list[MountRaw]:
     """One raw row per mountinfo line, strings octal-unescaped."""
     split = _splitter(data)
+    # Without a tab or two blanks in a row every separator is one space, so
+    # the tokens after the "-" are the fields (the usual file: no regex).
+    single = b"\t" not in data and b"  " not in data
     out: list[MountRaw] = []
     for line in data.split(b"\n"):
         toks = split(line, None, -1)
         if not toks:
             continue
         try:
-            if len(toks) < 10:
-                raise _Bad("fewer than 10 fields")
+            if len(toks) < 9:  # 10 with a source; an empty one is no token
+                raise _Bad("fewer than 9 fields")
             try:
                 sep = toks.index(b"-", 6)
             except ValueError:
                 raise _Bad("no ' - ' separator") from None
-            if len(toks) < sep + 4:
+            tail = toks[sep + 1 : sep + 4] if single else _mount_tail(line, sep)
+            if len(tail) < 3:
                 raise _Bad("fewer than 3 fields after ' - '")
             mid, pid, dev = toks[0], toks[1], toks[2]
             major, _, minor = dev.partition(b":")
@@ -421,7 +442,7 @@ def parse_mountinfo(data: bytes) -> list[MountRaw]:
                 ids = _mount_ids(toks)
         except _Bad as e:
             raise _fail("<mountinfo buffer>", e, line) from None
-        strs = [*toks[3:6], b" ".join(toks[6:sep]), *toks[sep + 1 : sep + 4]]
+        strs = [*toks[3:6], b" ".join(toks[6:sep]), *tail]
         if b"\\" in line:
             strs = [_unescape(x) for x in strs]
         root, point, opts, optional, fstype, source, sopts = strs
@@ -467,9 +488,9 @@ def parse_netdev(data: bytes) -> list[NetRaw]:
     names: list[bytes] = []
     flat: list[bytes] = []  # 16 counters a line, converted at once
     for line in data.split(b"\n"):
-        if b"|" in line:
-            continue  # a header
         colon = line.rfind(b":")
+        if colon < 0 and b"|" in line:
+            continue  # a header (an interface line has a ':', and its name may hold a '|')
         name = line[: max(colon, 0)].lstrip(b" \t")
         if not name:
             if colon < 0 and not line.strip(b" \t"):

@@ -10,9 +10,10 @@ Rules shared by every parser
 ----------------------------
 - The input is a whole file as bytes.  Lines end with ``\\n``; a missing final
   newline is accepted.  A line that is empty, or holds only blanks, is skipped.
-- A *blank* is a space or a tab.  Fields are separated by one or more blanks;
-  leading blanks on a line are skipped, and so are trailing blanks unless a rule
-  says otherwise.
+- A *blank* is a space or a tab.  Fields are separated by one or more blanks
+  (mountinfo after its ``-`` separator: exactly one, see there); leading blanks
+  on a line are skipped, and so are trailing blanks unless a rule says
+  otherwise.
 - ``u64``: ``[0-9]+``, at most 2**64-1.  ``i64``: ``-?[0-9]+`` within int64.
   A number must end at a blank, a newline or the end of input (``12ab`` is not a
   number).  Out of range is malformed.
@@ -73,18 +74,30 @@ parse_uptime(data) -> (up_m, up_s, idle_m, idle_s)
 
 parse_pressure(data) -> (some, full)                    /proc/pressure/<res>
     Lines keyed ``some`` and ``full``: the key, then exactly
-    ``avg10=dec avg60=dec avg300=dec total=u64`` in that order.  Each of
-    some/full is ``(a10_m, a10_s, a60_m, a60_s, a300_m, a300_s, total)`` or
-    None when its line is absent.  Other keys are ignored; the first line of a
-    key counts.
+    ``avg10=dec avg60=dec avg300=dec total=u64`` in that order, then any
+    number of further ``key=value`` tokens (a newer kernel may add some),
+    which are ignored: key and value non-empty, no ``=`` in the key, no blank
+    in either (``total=1 x=2`` is accepted; ``total=1 x``, ``x=`` and ``=2``
+    are malformed).  Each of some/full is ``(a10_m, a10_s, a60_m, a60_s,
+    a300_m, a300_s, total)`` or None when its line is absent.  Other keys are
+    ignored; the first line of a key counts.
 
 parse_mountinfo(data) -> list[(mount_id, parent_id, major, minor,
                               root, mountpoint, options, optional, fstype,
                               source, super_options)]
     proc(5) mountinfo: ``i64 i64 u64:u64 root mountpoint options [optional
-    fields ...] - fstype source super_options``; more tokens after
-    super_options are ignored; fewer, or no ``-`` separator, is malformed.
-    ``optional`` is the optional fields joined by one space (b"" if none).
+    fields ...] - fstype source super_options``.  The separator is the first
+    token ``-`` after the options field; no separator is malformed.  After it
+    the kernel writes each field after exactly one space (blanks inside them
+    are escaped), so a field there may be empty: fstype, source and
+    super_options each follow exactly one blank and run to the next blank
+    or the end of the line.  ``source`` may be empty (a mount made with an
+    empty source: ``- tmpfs  rw`` gives fstype b"tmpfs", source b"", super
+    options b"rw"); an empty fstype or super_options is malformed (``-  ext4
+    /dev/sda1 rw``, ``- tmpfs   rw``, ``- ext4 /dev/sda1 ``), and so are
+    missing fields.  Whatever follows super_options (from a blank on) is
+    ignored.  ``optional`` is the optional fields joined by one space (b""
+    if none).
     Every string field is octal-unescaped: a backslash followed by exactly
     three octal digits with value <= 255 becomes that byte ("\\040" -> " ",
     "\\012" -> newline, "\\134" -> backslash); any other backslash stays.
@@ -96,11 +109,13 @@ parse_diskstats(data) -> list[(major, minor, name, stats)]    /proc/diskstats
     lines give 11, 15 and 17).  ``name`` is bytes.
 
 parse_netdev(data) -> list[(name, counters)]                 /proc/net/dev
-    Lines containing ``|`` are headers and skipped.  Otherwise the name is
-    everything from the first non-blank to the *last* ``:`` on the line
-    (non-empty; interface names cannot contain ":" but aliases have once had
-    it; blanks inside or before the colon are part of it: ``a b: ...`` gives
-    ``b"a b"``), then at least 16 ``u64`` (blanks after the colon optional): fewer is
+    A line with a ``|`` and no ``:`` is a header and skipped; every other
+    line is an interface line.  Its name is everything from the first
+    non-blank to the *last* ``:`` on the line (non-empty; interface names
+    cannot contain ":" but aliases have once had it; a ``|`` is allowed, as
+    the kernel allows it: ``x|y: ...`` gives ``b"x|y"``; blanks inside or
+    before the colon are part of it: ``a b: ...`` gives ``b"a b"``), then at
+    least 16 ``u64`` (blanks after the colon optional): fewer is
     malformed, the first 16 are kept.  ``counters`` is a 16-tuple: rx bytes
     packets errs drop fifo frame compressed multicast, tx bytes packets errs
     drop fifo colls carrier compressed.

@@ -291,3 +291,79 @@ print(json.dumps({"old_tx": old.tx_bytes, "new_tx": new.tx_bytes,
                   "new_tx_packets": new.tx_packets, "interval": s2.interval,
                   "rate": None if r is None else r._asdict()}))
 """
+
+
+# argv: <empty directory> <backend>.  Run under `unshare --mount
+# --propagation private`: mounts a tmpfs whose source is the empty string
+# on the directory (the kernel prints the source as an empty field:
+# "- tmpfs  rw,...") and reports what sysmon, `sysmon disk --json` and df say
+# of it.  The mount goes away with the child's namespace.
+EMPTY_SOURCE_CHILD = r"""
+import json, subprocess, sys
+import sysmon
+d, backend = sys.argv[1], sys.argv[2]
+sysmon.set_backend(backend)
+subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "", d], check=True)
+def run(*argv):
+    return subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+with open("/proc/self/mountinfo", "rb") as f:
+    raw = [x.decode() for x in f.read().split(b"\n") if (" " + d + " ").encode() in x]
+df = run("df", "--output=source,fstype,target", d).splitlines()[1]
+cli = json.loads(run(sys.executable, "-m", "sysmon.cli", "disk", "--json", "--backend", backend))
+snap = sysmon.SystemSampler(usage=False).sample().snapshot
+print(json.dumps({
+    "raw": raw,
+    "df_source": df[: df.index(" tmpfs ")].strip(), "df_rest": df.split(),
+    "mounts": [[m.device, m.fstype] for m in sysmon.mounts() if m.mountpoint == d],
+    "sampler": [m.device for m in snap.mounts if m.mountpoint == d],
+    "cli": [f["mount"]["device"] for f in cli["filesystems"] if f["mount"]["mountpoint"] == d],
+}))
+"""
+
+
+# argv: <backend>.  Run under `unshare --net` (a private network namespace:
+# the machine's interfaces are untouched and everything goes with the
+# child).  Makes an interface named "x|y" (ifb, or dummy where the kernel
+# has no ifb), sends 3 raw frames on it, and reports its counters as
+# `ip -s` shows them and as sysmon, the sampler and `sysmon net --json` do.
+BAR_IFNAME_CHILD = r"""
+import json, socket, subprocess, sys, time
+import sysmon
+backend = sys.argv[1]
+sysmon.set_backend(backend)
+name = "x|y"
+kinds = [k for k in ("ifb", "dummy")
+         if subprocess.run(["ip", "link", "add", name, "type", k],
+                           capture_output=True).returncode == 0]
+if not kinds:
+    print(json.dumps({"skip": "the kernel makes neither ifb nor dummy links"}))
+    sys.exit(0)
+def run(*argv):
+    return subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+run("ip", "link", "set", name, "up")
+frame = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01" + b"\x88\xb5" + bytes(100)
+with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as s:
+    s.bind((name, 0))
+    for _ in range(3):
+        s.send(frame)
+def ip_stats():
+    st = json.loads(run("ip", "-j", "-s", "link", "show", "dev", name))[0]["stats64"]
+    return [st["rx"]["bytes"], st["rx"]["packets"], st["tx"]["bytes"], st["tx"]["packets"]]
+for _ in range(100):  # until the counters hold still around our reads
+    before = ip_stats()
+    io = sysmon.net_io()
+    snap = sysmon.SystemSampler(usage=False).sample().snapshot
+    cli = json.loads(run(sys.executable, "-m", "sysmon.cli", "net", "--json", "--backend",
+                         backend))["net_io"]
+    if ip_stats() == before:
+        break
+    time.sleep(0.05)
+def four(n):
+    return [n["rx_bytes"], n["rx_packets"], n["tx_bytes"], n["tx_packets"]]
+print(json.dumps({
+    "kind": kinds[0], "ip": before, "names": sorted(io),
+    "net_io": four(io[name]._asdict()) if name in io else None,
+    "sampler": four(snap.net_io[name]._asdict()) if name in snap.net_io else None,
+    "cli": four(cli[name]) if name in cli else None,
+}))
+"""

@@ -274,14 +274,19 @@ def uptime_files(draw: Draw) -> Case:
     return s.line([up[0], idle[0]]), (up[1], up[2], idle[1], idle[2])
 
 
+PSI_KEY = TOKEN.map(lambda b: b.replace(b"=", b"") or b"k")
+
+
 @st.composite
 def pressure_line(draw: Draw, key: bytes) -> tuple[bytes, tuple[int, ...]]:
     s = draw(STYLE)
     a = [draw(decs()) for _ in range(3)]
     total = draw(U64S)
+    # a newer kernel's further key=value tokens are ignored
+    extra = [k + b"=" + v for k, v in draw(st.lists(st.tuples(PSI_KEY, TOKEN), max_size=2))]
     line = s.opt() + s.sep([
         key, b"avg10=" + a[0][0], b"avg60=" + a[1][0], b"avg300=" + a[2][0],
-        b"total=" + s.u64(total)]) + s.opt()
+        b"total=" + s.u64(total), *extra]) + s.opt()
     return line, (a[0][1], a[0][2], a[1][1], a[1][2], a[2][1], a[2][2], total)
 
 
@@ -349,14 +354,18 @@ def mountinfo_files(draw: Draw) -> Case:
         mid, pid = draw(I64S), draw(I64S)
         major, minor = draw(U64S), draw(U64S)
         root, mp, opts, fstype, source, sopts = (raw_string(s) for _ in range(6))
+        if s.coin(0.2):
+            source = b""  # a mount made with an empty source
         optional = [raw_string(s) for _ in range(s.r.randint(0, 4))]
         optional = [o for o in optional if o != b"-"]  # a "-" would be the separator
         texts = [s.escape(raw) for raw in (root, mp, opts)]
         otexts = [s.escape(raw) for raw in optional]
-        tail = [s.escape(raw) for raw in (fstype, source, sopts)]
+        # after the "-": exactly one blank before each of the three fields
+        tail = b"".join(s.r.choice([b" ", b"\t"]) + s.escape(raw)
+                        for raw in (fstype, source, sopts))
         extra = draw(st.lists(TOKEN, max_size=2))
         tokens = [num(mid), num(pid), s.u64(major) + b":" + s.u64(minor),
-                  *texts, *otexts, b"-", *tail, *extra]
+                  *texts, *otexts, b"-" + tail, *extra]
         lines.append(s.opt() + s.sep(tokens) + s.opt())
         rows.append((mid, pid, major, minor, root, mp, opts, b" ".join(optional), fstype,
                      source, sopts))
@@ -405,8 +414,9 @@ NETDEV_HEAD = [
     b"drop fifo colls carrier compressed",
 ]
 IFNAME = st.one_of(
-    st.sampled_from([b"lo", b"eth0", b"wlp0s20f3", b"verylongname0", b"eth0:1", b"br-1a2b3c"]),
-    st.binary(min_size=1, max_size=15).map(lambda b: b.translate(None, b" \t\n|") or b"i"),
+    st.sampled_from([b"lo", b"eth0", b"wlp0s20f3", b"verylongname0", b"eth0:1", b"br-1a2b3c",
+                     b"x|y", b"|"]),
+    st.binary(min_size=1, max_size=15).map(lambda b: b.translate(None, b" \t\n") or b"i"),
 )
 
 

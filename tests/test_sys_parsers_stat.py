@@ -271,6 +271,11 @@ PRESSURE_CASES: list[Any] = [
                  ((1, 0, 2, 0, 3, 0, U64), None), id="blanks-and-u64-max"),
     pytest.param(b"full avg10=0.000000000000000001 avg60=1844674407370955161.5 avg300=0 "
                  b"total=0\n", (None, (1, 18, U64, 1, 0, 0, 0)), id="dec-extremes"),
+    # a newer kernel may add key=value tokens after total=: ignored
+    pytest.param(SOME.rstrip(b"\n") + b" avg1=0.50 stalls=x.y \t\n" + FULL.rstrip(b"\n")
+                 + b"\tfuture=1", (SOME_T, FULL_T), id="trailing-key-values-ignored"),
+    pytest.param(b"full avg10=0.00 avg60=0.25 avg300=3.75 total=7890 avg10=9.99 a==\n",
+                 (None, FULL_T), id="trailing-key-value-may-repeat-a-key"),
 ]
 
 
@@ -294,7 +299,11 @@ PRESSURE_MALFORMED = [
     b"some avg10=1. avg60=0.00 avg300=0.00 total=1\n",
     b"some\n",
     b"some avg10=0.00\n",
-    b"full avg10=0.00 avg60=0.00 avg300=0.00 total=1 avg10=0.00\n",
+    b"some avg10=0.00 avg60=0.00 avg300=0.00 total=1 x=1 y\n",
+    b"some avg10=0.00 avg60=0.00 avg300=0.00 total=1 x=\n",
+    b"some avg10=0.00 avg60=0.00 avg300=0.00 total=1 =1\n",
+    b"some avg10=0.00 avg60=0.00 avg300=0.00 total=1 =\n",
+    b"some avg10=0.00 avg60=0.00 avg300=0.00 total=1x=1\n",
     SOME + b"full avg10=0.00 avg60=0.00 total=1\n",
 ]
 

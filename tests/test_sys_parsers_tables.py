@@ -94,6 +94,28 @@ MOUNTINFO_CASES: list[Any] = [
     pytest.param(mount(b"/mnt/\\\\040"), [row(b"/mnt/\\ ")], id="backslash-then-escape"),
     pytest.param(mount(b"/mnt/\\377\\000"), [row(b"/mnt/\xff\x00")], id="byte-ff-and-nul"),
     pytest.param(mount(b"\\057mnt"), [row(b"/mnt")], id="any-byte-may-be-escaped"),
+    # after " - " each field follows exactly one blank: an empty source is
+    # an empty field (the kernel prints a mount made with source "" so)
+    pytest.param(b"63 43 0:39 / /tmp/x rw,relatime - tmpfs  rw\n",
+                 [(63, 43, 0, 39, b"/", b"/tmp/x", b"rw,relatime", b"", b"tmpfs", b"", b"rw")],
+                 id="empty-source"),
+    pytest.param(mount(b"/x", optional=b"shared:1 master:2", fstype=b"tmpfs", source=b"",
+                       super_options=b"rw,size=8k more tokens").rstrip(b"\n"),
+                 [row(b"/x", optional=b"shared:1 master:2", fstype=b"tmpfs", source=b"",
+                      super_options=b"rw,size=8k")],
+                 id="empty-source-optional-extra-no-newline"),
+    pytest.param(b"1 2 3:4 / / rw - tmpfs\t\trw\n1 2 3:4 / / rw\t-\text4\t/dev/a\trw\t\n",
+                 [(1, 2, 3, 4, b"/", b"/", b"rw", b"", b"tmpfs", b"", b"rw"),
+                  (1, 2, 3, 4, b"/", b"/", b"rw", b"", b"ext4", b"/dev/a", b"rw")],
+                 id="one-tab-is-one-blank-after-the-dash"),
+    pytest.param(mount(b"-", fstype=b"tmpfs", source=b""),
+                 [row(b"-", fstype=b"tmpfs", source=b"")], id="empty-source-mountpoint-is-a-dash"),
+    pytest.param(mount(b"/m\\011", root=b"/a\\040b", fstype=b"fuse\\056x", source=b"",
+                       super_options=b"rw\\134 x"),
+                 [row(b"/m\t", root=b"/a b", fstype=b"fuse.x", source=b"", super_options=b"rw\\")],
+                 id="empty-source-with-escapes"),
+    pytest.param(mount(b"/m", source=b"\\040"), [row(b"/m", source=b" ")],
+                 id="source-is-an-escaped-space"),
     pytest.param(mount(b"/m", root=b"/r\\040t", optional=b"shared:1\\040x master:2",
                        fstype=b"fuse\\056sshfs", source=b"//srv/a\\040b",
                        options=b"rw\\054x", super_options=b"rw\\134"),
@@ -130,6 +152,12 @@ MOUNTINFO_MALFORMED = [
     b"36 -9223372036854775809 98:0 / / rw - ext3 /dev/root rw\n",
     b"36x 35 98:0 / / rw - ext3 /dev/root rw\n",
     PROC5 + b"garbage\n",
+    b"36 35 98:0 / / rw - tmpfs   rw\n",  # source "", then an empty super options
+    b"36 35 98:0 / / rw -  ext3 /dev/root rw\n",  # an empty fstype
+    b"36 35 98:0 / / rw - ext3 /dev/root \n",  # an empty super options
+    b"36 35 98:0 / / rw - ext3  \n",
+    b"36 35 98:0 / / rw - tmpfs \n",
+    b"36 35 98:0 / / rw - tmpfs  \t rw\n",
 ]
 
 
@@ -214,7 +242,12 @@ NETDEV_CASES: list[Any] = [
     pytest.param(b"\teth0:\t" + b"\t".join(str(v).encode() for v in C16) + b"\t\n\n",
                  [(b"eth0", C16)], id="tabs"),
     pytest.param(b"anything | at all\n" + b"lo: " + nums(*C16), [(b"lo", C16)],
-                 id="any-line-with-a-bar-is-a-header"),
+                 id="a-line-with-a-bar-and-no-colon-is-a-header"),
+    # the kernel allows '|' in an interface name: a line with a ':' is an
+    # interface, whatever else it holds
+    pytest.param(NETDEV_HEAD + b"   x|y: " + nums(*C16) + b"\n|:" + nums(*seq(101, 16))
+                 + b"\na|b:1: " + nums(*C16), [(b"x|y", C16), (b"|", seq(101, 16)),
+                                              (b"a|b:1", C16)], id="bar-in-a-name"),
 ]
 
 
@@ -234,6 +267,8 @@ NETDEV_MALFORMED = [
     b"eth0: -1 " + nums(*seq(1, 15)) + b"\n",
     b"eth0:12ab " + nums(*seq(1, 15)) + b"\n",
     NETDEV_HEAD + b"lo: " + nums(*C16) + b"\nbad: 1 2\n",
+    NETDEV_HEAD + b"a | b: 1 2\n",  # a colon: an interface line, not a header
+    b"x|y: " + nums(*seq(1, 15)) + b"\n",
 ]
 
 

@@ -1,6 +1,7 @@
 """The live system readers where the test changes who and where they run: a CPU
-quota in a temporary cgroup, an unprivileged user, and a private tmpfs in a
-child's own mount namespace (each needs root, and is skipped without it).
+quota in a temporary cgroup, an unprivileged user, private tmpfs mounts in a
+child's own mount namespace and an interface in its own network namespace
+(each needs root, and is skipped without it).
 Every test runs on both backends.
 """
 
@@ -14,7 +15,14 @@ from typing import Callable
 
 import pytest
 import system_live_support as gt
-from system_live_child_support import NOBODY_CHILD, QUOTA_CHILD, TMPFS_CHILD, quota_cgroup
+from system_live_child_support import (
+    BAR_IFNAME_CHILD,
+    EMPTY_SOURCE_CHILD,
+    NOBODY_CHILD,
+    QUOTA_CHILD,
+    TMPFS_CHILD,
+    quota_cgroup,
+)
 from system_live_support import MiB
 
 import sysmon
@@ -148,3 +156,46 @@ def test_disk_usage_of_a_private_tmpfs(backend: str) -> None:
     assert (m["fstype"], m["device"], m["readonly"]) == ("tmpfs", "sysmon test", False)
     assert "size=8192k" in m["super_options"] and "nr_inodes=1000" in m["super_options"]
     assert [m["major"], m["minor"]] == out["dev"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting needs root")
+def test_a_mount_with_an_empty_source_is_listed_like_df(backend: str) -> None:
+    """`mount -t tmpfs "" DIR`: the kernel prints its source as an empty field
+    ("- tmpfs  rw,..."), and df shows it with an empty Filesystem column.
+    sysmon lists it with device "" (mounts(), the sampler's snapshot and
+    `sysmon disk --json`) instead of failing on the whole table.  Mounted
+    inside `unshare --mount` only: it goes away with the child."""
+    if not _unshare_works():
+        pytest.skip("unshare --mount is not permitted here")
+    d = tempfile.mkdtemp(prefix="sysmon-empty-source-")
+    try:
+        out = gt.json_out(gt.run_python(
+            EMPTY_SOURCE_CHILD, d, backend,
+            prefix=("unshare", "--mount", "--propagation", "private"),
+        ))
+    finally:
+        os.rmdir(d)
+    assert d not in [m["mountpoint"] for m in gt.read_mountinfo()]
+    (raw,) = out["raw"]  # precondition: the kernel printed an empty source field
+    assert f" {d} " in raw and " - tmpfs  rw," in raw, raw
+    assert out["df_source"] == "" and out["df_rest"] == ["tmpfs", d]
+    assert out["mounts"] == [["", "tmpfs"]]
+    assert out["sampler"] == out["cli"] == [out["df_source"]]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a network namespace needs root")
+def test_an_interface_named_with_a_bar_is_listed(backend: str) -> None:
+    """The kernel allows "|" in an interface name; /proc/net/dev's header
+    lines hold "|" too, but never a ":".  An interface "x|y", made in the
+    child's own network namespace (`unshare --net`), is in net_io(), the
+    sampler and `sysmon net --json`, with the counters `ip -s link` shows."""
+    cp = gt.run_python(BAR_IFNAME_CHILD, backend, prefix=("unshare", "--net"))
+    if cp.returncode != 0 and "unshare" in cp.stderr:
+        pytest.skip(f"unshare --net is not permitted here: {cp.stderr.strip()}")
+    out = gt.json_out(cp)
+    if "skip" in out:
+        pytest.skip(out["skip"])
+    assert out["names"] == ["lo", "x|y"]
+    rx_packets, tx_packets = out["ip"][1], out["ip"][3]
+    assert rx_packets + tx_packets >= 3, out  # precondition: the frames were counted
+    assert out["net_io"] == out["sampler"] == out["cli"] == out["ip"]
