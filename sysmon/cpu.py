@@ -16,7 +16,7 @@ from typing import Literal, NamedTuple, overload
 from sysmon._host import CLK_TCK, resolve_root
 from sysmon._sysread import check_root, listdir, load, load_optional, path_of, read_optional
 from sysmon.disk import mounts_from
-from sysmon.errors import AccessDenied, ParseError, SysmonError
+from sysmon.errors import ParseError, SysmonError
 
 
 class CpuTimes(NamedTuple):
@@ -281,11 +281,12 @@ def cpu_count(kind: str = "online", *, root: str | None = None) -> int | None:
 
 def _khz(path: str) -> float | None:
     """A cpufreq value in Hz; None when absent, denied (cpuinfo_cur_freq is
-    root-only) or not a number (the kernel prints "<unknown>" when a driver
-    cannot tell): unknown, not an error."""
+    root-only), unreadable (EISDIR, EIO, ...) or not a number (the kernel
+    prints "<unknown>" when a driver cannot tell): unknown, not an error, as
+    a temperature is (_milli)."""
     try:
         v = load_optional(path, "parse_int")
-    except (AccessDenied, ParseError):
+    except SysmonError:  # AccessDenied, ParseError and every other read error
         return None
     return None if v is None else v * 1000.0
 

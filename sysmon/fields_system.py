@@ -192,10 +192,11 @@ def _load() -> list[Spec]:
 
 
 def _disk() -> list[Spec]:
-    mnt = "/proc/self/mountinfo"
+    mnt = "/proc/self/mountinfo (under another root: <root>/proc/1/mountinfo when present)"
     out = [
         Spec("mount.device", "str", "text", f"{mnt} field after '-' +1 (mount source)",
-             "octal escapes decoded", "what is mounted (device, or a name for pseudo fs)"),
+             "octal escapes decoded",
+             "what is mounted (device, or a name for pseudo fs; \"\" for an empty source)"),
         Spec("mount.mountpoint", "str", "path", f"{mnt} field 5", "octal escapes decoded",
              "where it is mounted"),
         Spec("mount.fstype", "str", "text", f"{mnt} first field after '-'", "as is",

@@ -57,6 +57,23 @@ def test_cpu_directories_with_non_ascii_digits_are_not_cpus(backend: str,
     assert sysmon.cpu_freq(root=str(r)) == before
 
 
+def test_unreadable_frequency_is_unknown(backend: str, tmp_path: Path) -> None:
+    """A cpufreq file that cannot be read (here a directory: EISDIR) is an
+    unknown frequency, as an unreadable temperature is; cpu0 falls back to
+    cpuinfo_cur_freq, and `sysmon cpu` still runs."""
+    r = _tree(tmp_path, "big")
+    for cpu in ("cpu0", "cpu40"):
+        f = r / "sys/devices/system/cpu" / cpu / "cpufreq/scaling_cur_freq"
+        f.unlink()
+        f.mkdir()
+    freq = sysmon.cpu_freq(root=str(r))
+    assert freq[0] == sysmon.CpuFreq(2399000000.0, 800000000.0, 4700000000.0)
+    assert freq[40] == sysmon.CpuFreq(None, 1200000000.0, 1200000000.0)
+    p = subprocess.run([*SYSMON, "cpu", "--root", str(r), "--backend", backend],
+                       capture_output=True, text=True, check=False)
+    assert (p.returncode, p.stderr) == (0, "")
+
+
 def test_sample_without_diskstats_netdev_or_mountinfo(backend: str, tmp_path: Path) -> None:
     """A tree (or kernel) without these files still samples CPU and memory:
     the missing tables are empty, not a failed sample."""

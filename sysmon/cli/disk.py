@@ -9,7 +9,8 @@ on one mount point the last (the one visible there) is shown, in the place
 of the first.  Mount points and device names are kernel text: the table
 shows control and bidi characters as escapes.
 
-With ``--root DIR`` the mount table is DIR/proc/self/mountinfo and each
+With ``--root DIR`` the mount table is DIR/proc/self/mountinfo (under a DIR
+other than /: DIR/proc/1/mountinfo, the host's mounts, when present) and each
 mount point is looked up under DIR (as node_exporter's --path.rootfs does).
 """
 
