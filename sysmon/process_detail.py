@@ -418,12 +418,60 @@ class DetailMixin(HandleBase):
         return SysmonError(f"cannot read {where}: {os.strerror(err)}")
 
     def _file(self, name: str) -> bytes | None:
+        be = _backend.current()
+        got = self._call_live(name, lambda fd: be.read_at(fd, name))
+        return None if got is None else got[0]
+
+    def _call_live(self, name: str, fn: Callable[[int], T]) -> tuple[T] | None:
+        """fn(the held fd), as a 1-tuple.  When it fails because the main
+        thread has exited while others run, fn through one of them (see
+        _via_thread); None when ``name`` does not exist for this live
+        process; else the error _absent says."""
         try:
-            return self._call(lambda fd: _backend.current().read_at(fd, name))  # type: ignore[no-any-return]
+            return (self._call(fn),)
         except OSError as e:
-            exc = self._absent(name, e.errno or errno.EIO)
-            if exc is not None:
-                raise exc from None
+            err = e.errno or errno.EIO
+        if err in (errno.ENOENT, errno.ESRCH):
+            got = self._via_thread(fn)
+            if got is not None:
+                return got
+        exc = self._absent(name, err)
+        if exc is not None:
+            raise exc from None
+        return None
+
+    def _via_thread(self, fn: Callable[[int], T]) -> tuple[T] | None:
+        """When the main thread has exited while other threads still run
+        (its stat says Z, num_threads > 1: ps shows "Zl"), the process's
+        memory and files are theirs and /proc/<pid> no longer shows them:
+        fn on a running thread's task/<tid> directory, under the held fd
+        (the same process), as a 1-tuple.  None when that is not so, or no
+        thread could be read."""
+        row = self._stat_row()
+        if row[6] != b"Z" or row[19] <= 1:  # state, num_threads (sysmon._raw)
+            return None
+        be = _backend.current()
+
+        def through(fd: int) -> tuple[T] | None:
+            task = f"/proc/self/fd/{fd}/task"
+            for r in be.scan_raw(task, FileGroup.STAT):
+                if r[0] == self._pid or r[1] != 0 or r[6] in (b"Z", b"X"):
+                    continue
+                try:
+                    tfd = be.open_pid(task, r[0])
+                except SysmonError:
+                    continue  # exited meanwhile
+                try:
+                    return (fn(tfd),)
+                except OSError:
+                    continue
+                finally:
+                    os.close(tfd)
+            return None
+
+        try:
+            return self._call(through)
+        except SysmonError:
             return None
 
     def _parse(self, name: str, parse: Callable[[bytes], T], data: bytes) -> T:
@@ -474,13 +522,10 @@ class DetailMixin(HandleBase):
                     st = None
             return target, st
 
-        try:
-            target, st = self._call(read)
-        except OSError as e:
-            exc = self._absent(name, e.errno or errno.EIO)
-            if exc is not None:
-                raise exc from None
+        got = self._call_live(name, read)
+        if got is None:
             return None
+        target, st = got[0]
         path, deleted = _split_deleted(target, st is not None, st[1] if st else 0)
         return LinkTarget(path.decode("utf-8", "surrogateescape"), deleted)
 
@@ -514,13 +559,16 @@ class DetailMixin(HandleBase):
     def fds(self) -> list[FdInfo]:
         """Every open fd, by number: kind, target, position and flags (fdinfo)."""
         follow = self._follow()
-        try:
-            rows = self._call(lambda fd: _backend.current().read_fds(fd, follow))
-        except OSError as e:
-            exc = self._absent("fd", e.errno or errno.EIO)
-            if exc is not None:
-                raise exc from None
-            rows = []
+
+        def read(fd: int) -> list[Any]:
+            found: list[Any] = _backend.current().read_fds(fd, follow)
+            return found
+
+        got = self._call_live("fd", read)
+        rows = [] if got is None else got[0]
+        if not rows:
+            got = self._via_thread(read)  # the main thread's files went with it
+            rows = [] if got is None else got[0]
         if not rows:
             self._not_gone("fd")
         return sorted((_fd_record(r) for r in rows), key=lambda f: f.fd)
@@ -566,13 +614,10 @@ class DetailMixin(HandleBase):
         out: dict[str, int] = {}
         for ns in NAMESPACES:
             name = f"ns/{ns}"
-            try:
-                target: bytes = self._call(functools.partial(_readlink, be, name))
-            except OSError as e:
-                exc = self._absent(name, e.errno or errno.EIO)
-                if exc is not None:
-                    raise exc from None
+            got = self._call_live(name, functools.partial(_readlink, be, name))
+            if got is None:
                 continue
+            target: bytes = got[0]
             m = _NS_LINK.match(target)
             if m is None:
                 raise ParseError(self._where(name), f"not a namespace link: {target!r}")

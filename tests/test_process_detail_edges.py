@@ -79,6 +79,48 @@ def children_fixture():
 # zombies
 
 
+LEADER_EXITS = textwrap.dedent("""
+    import ctypes, os, sys, threading, time
+    f = open(sys.argv[1])                 # held by the process, not the thread
+    threading.Thread(target=time.sleep, args=(300,)).start()
+    print(os.getpid(), flush=True)
+    ctypes.CDLL(None).pthread_exit(None)  # the main thread only
+""")
+
+
+def test_main_thread_exited_other_threads_run(backend, tmp_path):
+    """After pthread_exit() in main, /proc/<pid>/stat says Z (ps: "Zl") and
+    /proc/<pid> shows no exe, environment, files or memory, but the process
+    runs on in its other thread: they are read through it, not reported as
+    a zombie's."""
+    held = tmp_path / "held.txt"
+    held.write_text("x")
+    env = {**os.environ, "SYSMON_LEADER_MARK": "here"}
+    kid = subprocess.Popen([sys.executable, "-c", LEADER_EXITS, str(held)],
+                           stdout=subprocess.PIPE, env=env)
+    try:
+        assert kid.stdout is not None
+        pid = int(kid.stdout.readline())
+        assert pid == kid.pid
+        wait_for(lambda: read_stat(pid)[3] == "Z", what="the main thread to exit")
+        assert read_stat(pid)[20] == 2  # num_threads: the sleeper and the zombie leader
+        assert not os.path.exists(f"/proc/{pid}/exe")  # precondition: the leader's is gone
+        with sysmon.Process(pid) as h:
+            assert h.state() == "Z"
+            assert h.exe().path == os.path.realpath(sys.executable)
+            assert h.environ()["SYSMON_LEADER_MARK"] == "here"
+            assert str(held) in {f.target for f in h.fds()}
+            assert str(held) in {f.path for f in h.open_files()}
+            assert h.memory_detail().rss > 0
+            assert h.namespaces()["net"] == os.stat(f"/proc/{os.getpid()}/ns/net").st_ino
+            assert h.cwd().path == os.getcwd()
+    finally:
+        kid.kill()
+        kid.wait()
+        if kid.stdout is not None:
+            kid.stdout.close()
+
+
 def _exiting(pid: int) -> bool:
     """In do_exit but not yet a zombie: PF_EXITING (0x4) set, state not Z."""
     try:
