@@ -114,6 +114,14 @@ def test_main_thread_exited_other_threads_run(backend, tmp_path):
             assert h.memory_detail().rss > 0
             assert h.namespaces()["net"] == os.stat(f"/proc/{os.getpid()}/ns/net").st_ino
             assert h.cwd().path == os.getcwd()
+        out = subprocess.run([sys.executable, "-m", "sysmon.cli", "proc", str(pid)],
+                             capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "SYSMON_BACKEND": backend})
+        assert out.returncode == 0, out.stderr
+        pairs = [ln.split(None, 1) for ln in out.stdout.splitlines()[:12]]
+        shown = {kv[0]: kv[1] for kv in pairs if len(kv) == 2}
+        assert shown["state"] == "Z (main thread exited; 1 other thread running)"
+        assert shown["exe"] == os.path.realpath(sys.executable)
     finally:
         kid.kill()
         kid.wait()

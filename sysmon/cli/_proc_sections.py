@@ -89,7 +89,12 @@ def show_opt(v: object, none: str = "-") -> str:
     return none if v is None else str(v)
 
 
-def state_text(s: str) -> str:
+def state_text(s: str, threads: int | None = None) -> str:
+    """"S (sleeping)"; a zombie with other threads still running is a
+    process whose main thread alone has exited (ps: "Zl"), not a zombie."""
+    if s == "Z" and threads is not None and threads > 1:
+        others = threads - 1
+        return f"Z (main thread exited; {others} other thread{'s' * (others > 1)} running)"
     word = _STATES.get(s)
     return f"{s} ({word})" if word else s
 
@@ -141,7 +146,7 @@ def identity(p: sysmon.Process, info: sysmon.ProcessInfo) -> tuple[object, Body]
     }
     rows: Pairs = [
         ("pid", str(info.pid)), ("ppid", show_opt(info.ppid)), ("name", show_opt(info.name)),
-        ("state", "-" if info.state is None else state_text(info.state)),
+        ("state", "-" if info.state is None else state_text(info.state, info.num_threads)),
         ("user", show_opt(info.username)),
         ("uids", f"real {show_opt(info.uid)}, effective {show_opt(info.euid)}"),
         ("gids", f"real {show_opt(info.gid)}, effective {show_opt(info.egid)}"),
