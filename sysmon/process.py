@@ -30,7 +30,7 @@ from sysmon._raw import GROUPS, Memo, RawRow
 from sysmon._sysread import boot_time
 from sysmon.errors import AccessDenied, NoSuchProcess, SysmonError, from_errno
 from sysmon.fields import FIELDS, PROCESS_FIELDS, FileGroup, mask_for, unknown_fields
-from sysmon.process_detail import DetailMixin
+from sysmon.process_detail import DetailMixin, task_dir
 from sysmon.process_signals import SignalMixin
 from sysmon.sockets import Connection, process_connections
 
@@ -360,6 +360,11 @@ class Process(DetailMixin, SignalMixin):
             conns = process_connections(self._fd, self._pid, self._root, kind,
                                         tcp_info=tcp_info, source=source,
                                         statuses=statuses, ports=ports)
+        if not conns:  # the main thread alone exited: its sockets are the others'
+            got = self._via_thread(lambda fd: process_connections(
+                fd, self._pid, self._root, kind, tcp_info=tcp_info, source=source,
+                statuses=statuses, ports=ports))
+            conns = [] if got is None else got[0]
         if not conns:
             self._not_gone("fd")  # a zombie has closed its sockets: not "none"
         return conns
@@ -373,14 +378,17 @@ class Process(DetailMixin, SignalMixin):
         try:
             def scan(fd: int) -> list[RawRow]:
                 nonlocal via
-                via = f"/proc/self/fd/{fd}/task"
-                found: list[RawRow] = _backend.current().scan_raw(via, FileGroup.STAT)
+                with task_dir(fd) as via:
+                    found: list[RawRow] = _backend.current().scan_raw(via, FileGroup.STAT)
                 return found
             rows = self._call(scan)
-        except SysmonError as e:
+        except (SysmonError, OSError) as e:
             self._read(FileGroup.STAT, ("state",))  # NoSuchProcess when it is gone
             # name the directory, not the held fd it was read through
-            raise SysmonError(str(e).replace(via, f"{self._proc}/{self._pid}/task")) from None
+            where = f"{self._proc}/{self._pid}/task"
+            if isinstance(e, OSError):
+                raise SysmonError(f"cannot read {where}: {os.strerror(e.errno or 0)}") from None
+            raise SysmonError(str(e).replace(via, where)) from None
         out = []
         for r in rows:
             t = conv(r)

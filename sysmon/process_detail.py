@@ -12,6 +12,7 @@ tells where each number comes from.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
@@ -19,7 +20,7 @@ import re
 import resource
 import signal
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Callable, NamedTuple, TypeVar
 
 from sysmon import _backend
@@ -33,6 +34,20 @@ T = TypeVar("T")
 
 PF_KTHREAD = 0x00200000  # stat field 9 (flags): a kernel thread
 PF_EXITING = 0x00000004  # stat field 9 (flags): in do_exit, memory and files going
+
+
+@contextlib.contextmanager
+def task_dir(fd: int) -> Iterator[str]:
+    """A path to the task/ directory of the pid directory held as ``fd``,
+    opened without following a link (a tree under a root may hold one that
+    leads out of it): /proc/self/fd/<n> of that directory, for the readers
+    that take a path."""
+    tfd = os.open("task", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
+                  dir_fd=fd)
+    try:
+        yield f"/proc/self/fd/{tfd}"
+    finally:
+        os.close(tfd)
 
 # -- environment ----------------------------------------------------------------
 
@@ -453,25 +468,25 @@ class DetailMixin(HandleBase):
         be = _backend.current()
 
         def through(fd: int) -> tuple[T] | None:
-            task = f"/proc/self/fd/{fd}/task"
-            for r in be.scan_raw(task, FileGroup.STAT):
-                if r[0] == self._pid or r[1] != 0 or r[6] in (b"Z", b"X"):
-                    continue
-                try:
-                    tfd = be.open_pid(task, r[0])
-                except SysmonError:
-                    continue  # exited meanwhile
-                try:
-                    return (fn(tfd),)
-                except OSError:
-                    continue
-                finally:
-                    os.close(tfd)
+            with task_dir(fd) as task:
+                for r in be.scan_raw(task, FileGroup.STAT):
+                    if r[0] == self._pid or r[1] != 0 or r[6] in (b"Z", b"X"):
+                        continue
+                    try:
+                        tfd = be.open_pid(task, r[0])
+                    except SysmonError:
+                        continue  # exited meanwhile
+                    try:
+                        return (fn(tfd),)
+                    except OSError:
+                        continue
+                    finally:
+                        os.close(tfd)
             return None
 
         try:
             return self._call(through)
-        except SysmonError:
+        except (SysmonError, OSError):
             return None
 
     def _parse(self, name: str, parse: Callable[[bytes], T], data: bytes) -> T:

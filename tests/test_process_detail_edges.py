@@ -80,10 +80,13 @@ def children_fixture():
 
 
 LEADER_EXITS = textwrap.dedent("""
-    import ctypes, os, sys, threading, time
+    import ctypes, os, socket, sys, threading, time
     f = open(sys.argv[1])                 # held by the process, not the thread
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen()
     threading.Thread(target=time.sleep, args=(300,)).start()
-    print(os.getpid(), flush=True)
+    print(os.getpid(), os.fstat(s.fileno()).st_ino, flush=True)
     ctypes.CDLL(None).pthread_exit(None)  # the main thread only
 """)
 
@@ -100,7 +103,7 @@ def test_main_thread_exited_other_threads_run(backend, tmp_path):
                            stdout=subprocess.PIPE, env=env)
     try:
         assert kid.stdout is not None
-        pid = int(kid.stdout.readline())
+        pid, sock_inode = map(int, kid.stdout.readline().split())
         assert pid == kid.pid
         wait_for(lambda: read_stat(pid)[3] == "Z", what="the main thread to exit")
         assert read_stat(pid)[20] == 2  # num_threads: the sleeper and the zombie leader
@@ -114,6 +117,8 @@ def test_main_thread_exited_other_threads_run(backend, tmp_path):
             assert h.memory_detail().rss > 0
             assert h.namespaces()["net"] == os.stat(f"/proc/{os.getpid()}/ns/net").st_ino
             assert h.cwd().path == os.getcwd()
+            assert [(c.inode, c.status) for c in h.connections("tcp")] == [
+                (sock_inode, "LISTEN")]
         out = subprocess.run([sys.executable, "-m", "sysmon.cli", "proc", str(pid)],
                              capture_output=True, text=True, timeout=60,
                              env={**os.environ, "SYSMON_BACKEND": backend})
@@ -718,3 +723,25 @@ def test_fixture_odd_files(backend, tmp_path):
         assert f == sysmon.FdInfo(1, "file", "/x", False, None, None, None, None, None)
         with pytest.raises(sysmon.ParseError):
             h.namespaces()
+
+
+def test_fixture_task_link_is_not_followed(backend, tmp_path):
+    """A tree's task/ that is a link leading out of the root is not read: not
+    for threads(), not for reading a process whose main thread has exited
+    (a zombie with threads) through one of its threads."""
+    (tmp_path / "root").mkdir()
+    root = _make_tree(tmp_path / "root")
+    d = root / "proc" / "4242"
+    (d / "stat").write_text(_stat(4242, "fixt", state="Z", threads=2))
+    (d / "environ").unlink()
+    outside = tmp_path / "outside"
+    (outside / "77").mkdir(parents=True)
+    (outside / "77" / "stat").write_text(_stat(77, "leak"))
+    (outside / "77" / "environ").write_bytes(b"OUTSIDE_ROOT_FILE=leaked\0")
+    shutil.rmtree(d / "task")
+    os.symlink(outside, d / "task")
+    with sysmon.Process(4242, root=root) as h:
+        with pytest.raises(sysmon.ZombieProcess):
+            h.environ()
+        with pytest.raises(sysmon.SysmonError, match="task"):
+            h.threads()
