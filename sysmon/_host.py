@@ -31,10 +31,12 @@ def proc_path(root: str) -> str:
 
 
 def is_live(root: str) -> bool:
-    """Whether ``root`` is this machine's own root however it is spelled
-    ("/", "//", "/.", a symlink to it): then /proc/self and this process's
-    namespaces are the ones to read, not <root>/proc/1's."""
-    return os.path.realpath(root) == "/"
+    """Whether ``root`` names this process's own root however it is spelled
+    ("/", "//", "/.", "/proc/.."): then /proc/self and this process's
+    namespaces are the ones to read, not <root>/proc/1's.  Lexically: a path
+    through a link is another root, even one that resolves to "/" (a
+    container's /proc/<pid>/root reads as "/" and is not ours)."""
+    return os.path.normpath(root).strip("/") == ""
 
 
 def own_pid_namespace(proc: str) -> bool:

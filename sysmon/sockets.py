@@ -450,7 +450,9 @@ def listening(
     Unlike ``ss -xl``, a bound UNIX datagram socket that clients have
     connect()ed to stays listed: since Linux 5.18 that marks it ESTABLISHED
     too, though it has no peer of its own and still receives from anyone
-    (/dev/log after the first syslog(3) call)."""
+    (/dev/log after the first syslog(3) call).  Only netlink can tell it from
+    a connected client (/proc/net/unix has no peers): from /proc/net it is
+    left out, as ss -xl leaves it out."""
     if kind == "all":  # one state set per family: inet ESTABLISHED is not wanted
         return [*listening("inet", pids, port=port, pid=pid, source=source, root=root),
                 *listening("unix", pids, port=port, pid=pid, source=source, root=root)]
@@ -464,7 +466,13 @@ def listening(
 def _bound_unconnected(c: Connection) -> bool:
     """A datagram socket with a local name and no peer: it receives from anyone."""
     if c.family == AF_UNIX:
-        return c.type == socket.SOCK_DGRAM and c.laddr != "" and c.peer is None
+        if c.type != socket.SOCK_DGRAM or c.laddr == "" or c.peer is not None:
+            return False
+        # ESTABLISHED: a client's (it has a peer) or a server clients connected
+        # to (none).  Only sock_diag tells peers, and it is the source that
+        # gives unix sockets a uid (Linux 5.3+; servers are ESTABLISHED since
+        # 5.18 only); /proc/net/unix gives neither, so there it cannot tell.
+        return c.status == _UNCONN or c.uid is not None
     return c.raddr is None and isinstance(c.laddr, Addr) and c.laddr.port != 0
 
 

@@ -229,7 +229,8 @@ t = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 t.bind(os.path.join(d, "target.sock"))
 g = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 g.connect(os.path.join(d, "target.sock"))  # one way: the target has no peer
-add(t, "unix", "dgram-target", dgram_status, True)
+# listening: only netlink, which reports peers, can tell it from a client
+add(t, "unix", "dgram-target", dgram_status, True if dgram_status == "UNCONN" else "netlink")
 add(g, "unix", "dgram-connected", dgram_status)
 
 # Sockets the child holds that no source lists: TCP bound only (netlink lists
@@ -471,6 +472,12 @@ def expected_raddr(s: dict[str, Any], source: str) -> Any:
     if s["family"] == socket.AF_UNIX and source == "proc":
         return None
     return _end(s["raddr"])
+
+
+def listens(s: dict[str, Any], source: str) -> bool:
+    """Whether listening() with this source lists the child's socket ``s``
+    ("listening" is True, or the one source that can tell)."""
+    return s["listening"] is True or s["listening"] == source
 
 
 def expected(child: SocketChild, source: str, *, kind: str = "all", pid: int | None = None,

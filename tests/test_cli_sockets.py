@@ -29,6 +29,7 @@ from connections_live_support import (  # noqa: E402
     EVIL_BASENAME,
     KIND_TABLES,
     SocketChild,
+    listens,
 )
 
 import sysmon  # noqa: E402
@@ -120,7 +121,7 @@ def test_ports_kind_all_has_unix_listeners(capsys, child: SocketChild, backend: 
     out = main_out(capsys, "ports", "--kind", "all", "--pid", str(child.pid), "--backend",
                    backend)
     lines = out.splitlines()[1:]
-    assert len(lines) == sum(1 for s in child.sockets if s["listening"])
+    assert len(lines) == sum(1 for s in child.sockets if listens(s, "netlink"))
     for role in ("unix-listen", "abstract-listen", "dgram-space"):
         s = child.by_role(role)
         row = [ln for ln in lines if shown(s["laddr"]) in ln]
@@ -135,7 +136,7 @@ def test_ports_json_matches_api(capsys, child: SocketChild, backend: str, source
                      source, "--backend", backend)
     api = sysmon.listening("all", pid=child.pid, source=source)
     assert by_key(objs) == by_key([as_json(c) for c in api])
-    listening = {s["inode"]: s for s in child.sockets if s["listening"]}
+    listening = {s["inode"]: s for s in child.sockets if listens(s, source)}
     assert {o["inode"] for o in objs} == set(listening)
     for o in objs:
         s = listening[o["inode"]]

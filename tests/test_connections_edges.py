@@ -295,3 +295,40 @@ def test_netlink_datagrams_not_from_the_kernel_are_ignored(backend: str) -> None
     calls, malformed, _other = map(int, p.stdout.split())
     assert malformed == 0
     assert calls > 0
+
+
+def test_listening_unix_datagram_server_and_bound_client(backend: str, tmp_path: Path) -> None:
+    """A bound datagram server that a bound client connect()ed to: since Linux
+    5.18 both are ESTABLISHED.  netlink tells the client by its peer and lists
+    the server only; /proc/net/unix has no peers, so it lists neither rather
+    than call the client a listener."""
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    cli = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    with srv, cli:
+        srv.bind(str(tmp_path / "srv"))
+        cli.bind(str(tmp_path / "cli"))
+        cli.connect(str(tmp_path / "srv"))
+        mine = {os.fstat(s.fileno()).st_ino: name for s, name in ((srv, "srv"), (cli, "cli"))}
+
+        def listed(source: str) -> list[str]:
+            got = sysmon.listening("unix", pid=os.getpid(), source=source)
+            return sorted(mine[c.inode] for c in got if c.inode in mine)
+
+        assert listed("netlink") == ["srv"]
+        by_proc = {c.inode: c.status for c in sysmon.connections("unix", source="proc")}
+        if by_proc[os.fstat(srv.fileno()).st_ino] == "UNCONN":  # before Linux 5.18
+            assert listed("proc") == ["srv"]
+        else:
+            assert listed("proc") == []
+
+
+@pytest.mark.parametrize(("root", "live"), [
+    ("/", True), ("//", True), ("/.", True), ("/proc/..", True), ("///./", True),
+    # a link that resolves to "/" is another root: a container's
+    # /proc/<pid>/root reads as "/" from outside and is not ours
+    ("/proc/self/root", False), ("/proc/1/root", False), ("/tmp", False),
+])
+def test_is_live_is_lexical(root: str, live: bool) -> None:
+    from sysmon._host import is_live
+
+    assert is_live(root) is live

@@ -24,6 +24,7 @@ from connections_live_support import (  # noqa: E402
     child_env,
     diff,
     expected,
+    listens,
 )
 
 import sysmon  # noqa: E402
@@ -193,7 +194,7 @@ def test_unprivileged_caller(child: SocketChild, backend: str, source: str) -> N
     assert res["by_child_pid"] == ["AccessDenied", child.pid]  # a single-process call raises
     assert res["process"] == ["AccessDenied", child.pid]
     assert res["mine"] == sorted([i, fd, res["pid"]] for i, fd in own.items())
-    listeners = {s["inode"] for s in child.sockets if s["listening"]}
+    listeners = {s["inode"] for s in child.sockets if listens(s, source)}
     assert sorted(res["listening"]) == sorted(
         [[i, None] for i in listeners] + [[i, res["pid"]] for i in own])
 
