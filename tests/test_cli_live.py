@@ -211,6 +211,10 @@ def test_live_long_command_line_not_last_is_cut(children):
     assert last[1] == whole
     mine = [o for o in ok_json("ps", "--json", "--fields", "cmdline") if o["pid"] == kid.pid]
     assert mine == [{"pid": kid.pid, "cmdline": argv}]
+    # an output that cannot encode the ellipsis shows it escaped
+    plain = ok("ps", "--fields", "cmdline,pid", env=cli_env(PYTHONIOENCODING="ascii"))
+    row = [line for line in plain.splitlines() if line.endswith(f" {kid.pid}")]
+    assert len(row) == 1 and row[0].startswith(whole[:58] + "\\u2026 ")  # 58 + 6 = 64
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="needs root to start a process as nobody")

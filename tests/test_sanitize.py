@@ -444,3 +444,14 @@ def test_format_table_cap_bounds_a_huge_cell(monkeypatch):
     assert lines[1] == "b        2"
     assert lines[2] == "\u0301" * (4 * 8 + 64) + "\u2026" + " " * 8 + "3"  # clip keeps 96
     assert max(lengths) < 200  # each cell clipped before it is sanitized
+
+
+def test_format_table_cap_on_an_ascii_terminal():
+    """Where the output cannot encode Unicode, the mark of a cut is escaped
+    like any other non-ASCII character (it used to fail to encode)."""
+    from sysmon.cli._output import Column, format_table
+
+    lines = format_table([Column("A", cap=8), Column("B")], [["abcdefghij", "x"]],
+                         header=False, ascii=True)
+    assert lines == ["ab\\u2026 x"]
+    assert all(line.isascii() for line in lines)

@@ -112,7 +112,7 @@ def _cell(text: str, room: int | None, cap: int | None, ascii: bool) -> str:
     if room is None:
         return sanitize(text, ascii_only=ascii)
     shown = sanitize(clip(text, room), ascii_only=ascii)
-    return shown if cap is None else truncate(shown, cap, CLIPPED)
+    return shown if cap is None else truncate(shown, cap, sanitize(CLIPPED, ascii_only=ascii))
 
 
 def write_lines(lines: Sequence[str], stream: TextIO) -> None:
