@@ -17,8 +17,8 @@ from cffi import FFI
 
 HERE = Path(__file__).resolve().parent
 SOURCES = [
-    "parse_proc.c", "parse_sys.c", "parse_net.c", "parse_pid.c", "scan_proc.c", "scan_sys.c",
-    "scan_net.c", "scan_pid.c", "io.c",
+    "parse_proc.c", "parse_sys.c", "parse_systab.c", "parse_net.c", "parse_pid.c",
+    "scan_proc.c", "scan_sys.c", "scan_net.c", "scan_pid.c", "io.c",
 ]
 WARNINGS = [
     "-Wall",

@@ -146,7 +146,7 @@ int sm_open_pid(int procfd, int32_t pid);
 int sm_read_proc(struct sm_ctx *ctx, int dirfd, int32_t pid, uint32_t mask,
                  struct sm_proc *row, char *arena, size_t arena_cap,
                  size_t *arena_used);
-/* ---- system-wide files (issue 3): pure parsers in parse_sys.c -----------
+/* ---- system-wide files (issue 3): pure parsers in parse_sys[tab].c ------
  *
  * Conventions shared by every parser below (and by sysmon/_pure_sys.py):
  *  - Input is the whole file; a missing final newline is accepted.

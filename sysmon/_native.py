@@ -266,7 +266,7 @@ def parse_statm(data: bytes) -> tuple[int, int, int]:
     return (out.size, out.resident, out.shared)
 
 
-# --- system-wide files (issue 3): read_file and the parsers of csrc/parse_sys.c --
+# --- system-wide files (issue 3): read_file and the parsers of csrc/parse_sys*.c -
 # Shapes and acceptance rules: the contract in sysmon/_rawsys.py.
 
 

@@ -1,4 +1,4 @@
-"""The pure-Python system-file parsers: the twin of csrc/parse_sys.c.
+"""The pure-Python system-file parsers: the twin of csrc/parse_sys.c and parse_systab.c.
 
 Every function here follows the contract in :mod:`sysmon._rawsys` to the
 letter (same raw shapes, same accept/reject decisions); sysmon._pure

@@ -1,6 +1,6 @@
 """The contract of the system-file parsers, which both backends implement.
 
-``sysmon._native`` (C, csrc/parse_sys.c) and ``sysmon._pure`` (Python,
+``sysmon._native`` (C, csrc/parse_sys.c and parse_systab.c) and ``sysmon._pure`` (Python,
 sysmon/_pure_sys.py) each expose the functions below, with the same names,
 the same raw return shapes and the same acceptance rules.  Tests hold them to
 exact agreement.  Conversions (kB to bytes, ticks to seconds, decimals to
