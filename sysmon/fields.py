@@ -116,7 +116,7 @@ PROCESS_FIELDS: tuple[str, ...] = tuple(f.name for f in _FIELDS)
 def _system_field(s: Spec) -> Field:
     scope, attr = s.name.split(".", 1)
     return Field(s.name, s.type, s.unit, s.source, s.derivation, s.description,
-                 FileGroup.NONE, attr.upper(), scope)
+                 FileGroup.NONE, s.title or attr.upper(), scope)
 
 
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELDS}

@@ -15,7 +15,21 @@ _PROC = "/proc/net/{tcp,udp}[6]"
 _UNIX = "/proc/net/unix"
 
 
+# The column of `sysmon connections` / `sysmon ports` that shows each field
+# (ss's names); the CLI takes its titles from here.
+_COLUMNS = {
+    "family": "NETID", "type": "NETID", "status": "STATE", "rx_queue": "RECV-Q",
+    "tx_queue": "SEND-Q", "laddr": "LOCAL", "raddr": "PEER", "pid": "PID", "fd": "FD",
+    "name": "PROCESS",
+}
+
+
 def _connection() -> list[Spec]:
+    return [s._replace(title=_COLUMNS.get(s.name.split(".", 1)[1], ""))
+            for s in _connection_specs()]
+
+
+def _connection_specs() -> list[Spec]:
     c = "connection"
     return [
         Spec(f"{c}.fd", "int | None", "fd number",

@@ -17,6 +17,7 @@ class Spec(NamedTuple):
     source: str
     derivation: str
     description: str
+    title: str = ""  # the CLI column that shows it; "" = the attribute in capitals
 
 
 _MODES = (

@@ -334,3 +334,15 @@ def test_unix_rows_show_inodes(capsys, backend: str, source: str) -> None:
     finally:
         a.close()
         b.close()
+
+
+def test_column_titles_come_from_the_registry(capsys) -> None:
+    """`sysmon explain connection.X` names the column that shows X (design
+    section 6: titles come from the registry), the ss names."""
+    out = main_out(capsys, "connections", "--kind", "all")
+    titles = out.splitlines()[0].split()
+    attrs = ["family", "status", "rx_queue", "tx_queue", "laddr", "raddr", "pid", "fd", "name"]
+    assert titles == [sysmon.FIELDS[f"connection.{a}"].title for a in attrs]
+    assert titles == ["NETID", "STATE", "RECV-Q", "SEND-Q", "LOCAL", "PEER", "PID", "FD",
+                      "PROCESS"]
+    assert "  column:   SEND-Q\n" in sysmon.explain("connection.tx_queue")

@@ -172,8 +172,9 @@ def _rows(conns: Sequence[sysmon.Connection], listening: bool) -> list[list[str]
 def _run(args: argparse.Namespace, out: TextIO | None, listening: bool) -> int:
     stream = stdout(out)
     prepare(args)
-    titles = [("NETID", "<"), ("STATE", "<"), ("RECV-Q", ">"), ("SEND-Q", ">"),
-              ("LOCAL", "<"), ("PEER", "<"), ("PID", ">"), ("FD", ">"), ("PROCESS", "<")]
+    titles = [(sysmon.FIELDS[f"connection.{attr}"].title, align) for attr, align in (
+        ("family", "<"), ("status", "<"), ("rx_queue", ">"), ("tx_queue", ">"),
+        ("laddr", "<"), ("raddr", "<"), ("pid", ">"), ("fd", ">"), ("name", "<"))]
     if listening:
         del titles[5]
 
