@@ -102,7 +102,8 @@ def _addr_and_info() -> list[Spec]:
     ti = "INET_DIAG_INFO struct tcp_info"
     return [
         Spec("addr.ip", "str", "address", f"{_INET} idiag_src/idiag_dst / {_PROC} address",
-             "inet_ntop (IPv4-mapped IPv6 addresses print as ::ffff:a.b.c.d)",
+             "inet_ntop (IPv4-mapped IPv6 addresses print as ::ffff:a.b.c.d); the "
+             "interface of a link-local IPv6 address (ss's fe80::1%eth0) is not kept",
              "the IP address, as text"),
         Spec("addr.port", "int", "port", f"{_INET} idiag_sport/idiag_dport (network order) "
              f"/ {_PROC} port (hex)", "as is", "the port"),
