@@ -39,16 +39,23 @@ def is_live(root: str) -> bool:
     return os.path.normpath(root).strip("/") == ""
 
 
+def self_pid_at(proc: str) -> int | None:
+    """This process's pid as the procfs ``proc`` numbers it (its "self"
+    link); None when it does not show this process (a fixture tree)."""
+    try:
+        text = os.readlink(os.path.join(proc, "self"))
+    except OSError:
+        return None
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def own_pid_namespace(proc: str) -> bool:
     """Whether ``proc`` is a procfs of this process's pid namespace: its
     "self" is our pid.  Not so for a fixture tree, nor for a host's /proc
     seen from a container or after ``unshare --pid`` without a new mount,
     whose pid numbers are not the ones kill(), setpriority() and
     pidfd_open() take here."""
-    try:
-        return os.readlink(os.path.join(proc, "self")) == str(os.getpid())
-    except OSError:
-        return False
+    return self_pid_at(proc) == os.getpid()
 
 
 def open_proc_dir(path: str) -> int:

@@ -24,6 +24,7 @@ from sysmon._host import (
     own_pid_namespace,
     proc_path,
     resolve_root,
+    self_pid_at,
     user_names,
 )
 from sysmon._raw import GROUPS, Memo, RawRow
@@ -210,11 +211,7 @@ def self_pid(root: str | os.PathLike[str] | None = None) -> int | None:
     the /proc of its own pid namespace, another number on a host's /proc seen
     from a container (or after ``unshare --pid`` without a new /proc); None
     when that /proc does not show this process (a fixture tree)."""
-    try:
-        text = os.readlink(os.path.join(proc_path(resolve_root(root)), "self"))
-    except OSError:
-        return None
-    return int(text) if text.isascii() and text.isdigit() else None
+    return self_pid_at(proc_path(resolve_root(root)))
 
 
 def _hidden(proc: str, pid: int) -> bool:
@@ -351,7 +348,8 @@ class Process(DetailMixin, SignalMixin):
 
     def _connections(self, kind: str, *, tcp_info: bool, source: str,
                      statuses: frozenset[str] | None = None,
-                     ports: frozenset[int] | None = None) -> list[Connection]:
+                     ports: frozenset[int] | None = None,
+                     unix_statuses: frozenset[str] | None = None) -> list[Connection]:
         """connections() without the name, kept to these states and ports
         (already checked: sysmon.connections(pid=...) passes its own)."""
         with self._lock:
@@ -359,14 +357,16 @@ class Process(DetailMixin, SignalMixin):
                 raise ValueError("operation on a closed sysmon.Process")
             conns = process_connections(self._fd, self._pid, self._root, kind,
                                         tcp_info=tcp_info, source=source,
-                                        statuses=statuses, ports=ports)
+                                        statuses=statuses, ports=ports,
+                                        unix_statuses=unix_statuses)
         if not conns:  # the main thread alone exited: its sockets are the others'
+            row = self._stat_row()
             got = self._via_thread(lambda fd: process_connections(
                 fd, self._pid, self._root, kind, tcp_info=tcp_info, source=source,
-                statuses=statuses, ports=ports))
+                statuses=statuses, ports=ports, unix_statuses=unix_statuses), row)
             conns = [] if got is None else got[0]
-        if not conns:
-            self._not_gone("fd")  # a zombie has closed its sockets: not "none"
+            if not conns:
+                self._not_gone("fd", row)  # a zombie has closed its sockets: not "none"
         return conns
 
     # -- family ------------------------------------------------------------------

@@ -417,10 +417,11 @@ class DetailMixin(HandleBase):
         """stat through the held fd (NoSuchProcess once the process is gone)."""
         return self._read(FileGroup.STAT, ("state",))
 
-    def _absent(self, name: str, err: int) -> SysmonError | None:
+    def _absent(self, name: str, err: int, row: RawRow | None = None) -> SysmonError | None:
         """What a failed read of ``name`` means: the error to raise, or None
         when the process is alive and this file just does not exist for it
-        (a kernel thread's exe, a namespace this kernel lacks)."""
+        (a kernel thread's exe, a namespace this kernel lacks).  ``row``: its
+        stat, when already read."""
         where = self._where(name)
         if err in (errno.EACCES, errno.EPERM):
             return AccessDenied(
@@ -429,7 +430,7 @@ class DetailMixin(HandleBase):
                 "protected (ptrace access mode); run as root or as the process owner",
             )
         if err in (errno.ENOENT, errno.ESRCH):
-            return self._gone(name)
+            return self._gone(name, row)
         return SysmonError(f"cannot read {where}: {os.strerror(err)}")
 
     def _file(self, name: str) -> bytes | None:
@@ -446,23 +447,27 @@ class DetailMixin(HandleBase):
             return (self._call(fn),)
         except OSError as e:
             err = e.errno or errno.EIO
+        row = None
         if err in (errno.ENOENT, errno.ESRCH):
-            got = self._via_thread(fn)
+            row = self._stat_row()  # one read serves both questions
+            got = self._via_thread(fn, row)
             if got is not None:
                 return got
-        exc = self._absent(name, err)
+        exc = self._absent(name, err, row)
         if exc is not None:
             raise exc from None
         return None
 
-    def _via_thread(self, fn: Callable[[int], T]) -> tuple[T] | None:
+    def _via_thread(self, fn: Callable[[int], T], row: RawRow | None = None
+                    ) -> tuple[T] | None:
         """When the main thread has exited while other threads still run
         (its stat says Z, num_threads > 1: ps shows "Zl"), the process's
         memory and files are theirs and /proc/<pid> no longer shows them:
         fn on a running thread's task/<tid> directory, under the held fd
         (the same process), as a 1-tuple.  None when that is not so, or no
-        thread could be read."""
-        row = self._stat_row()
+        thread could be read.  ``row``: its stat, when already read."""
+        if row is None:
+            row = self._stat_row()
         if row[6] != b"Z" or row[19] <= 1:  # state, num_threads (sysmon._raw)
             return None
         be = _backend.current()
@@ -496,14 +501,16 @@ class DetailMixin(HandleBase):
         except ParseError as e:
             raise ParseError(self._where(name), e.detail) from None
 
-    def _gone(self, name: str) -> SysmonError | None:
+    def _gone(self, name: str, row: RawRow | None = None) -> SysmonError | None:
         """Why ``name`` reads as absent or empty when the process has let go
         of its memory and files: a zombie (ZombieProcess), or a process in
         exit (NoSuchProcess: do_exit drops them before the task is a zombie,
         and for hundreds of ms a big process reads as state R with no exe
         and no environment).  None when it is alive: the file just does not
-        exist for it (a kernel thread's exe, a namespace this kernel lacks)."""
-        row = self._stat_row()
+        exist for it (a kernel thread's exe, a namespace this kernel lacks).
+        ``row``: its stat, when already read."""
+        if row is None:
+            row = self._stat_row()
         if row[6] == b"Z":
             return ZombieProcess(self._pid, self._where(name))
         if row[12] & PF_EXITING and not row[12] & PF_KTHREAD:
@@ -511,10 +518,10 @@ class DetailMixin(HandleBase):
                                  f"process {self._pid} is exiting")
         return None
 
-    def _not_gone(self, name: str) -> None:
+    def _not_gone(self, name: str, row: RawRow | None = None) -> None:
         """An empty answer means "none" only for a process that still has
         its memory and files (see _gone)."""
-        exc = self._gone(name)
+        exc = self._gone(name, row)
         if exc is not None:
             raise exc
 
@@ -582,10 +589,11 @@ class DetailMixin(HandleBase):
         got = self._call_live("fd", read)
         rows = [] if got is None else got[0]
         if not rows:
-            got = self._via_thread(read)  # the main thread's files went with it
+            row = self._stat_row()
+            got = self._via_thread(read, row)  # the main thread's files went with it
             rows = [] if got is None else got[0]
-        if not rows:
-            self._not_gone("fd")
+            if not rows:
+                self._not_gone("fd", row)
         return sorted((_fd_record(r) for r in rows), key=lambda f: f.fd)
 
     def open_files(self) -> list[OpenFile]:

@@ -246,7 +246,8 @@ Batch = tuple[list[SockRaw], str]  # one table's raw rows and their source
 
 def _build(batches: list[Batch], owners: Owners | None, names: dict[int, str | None],
            owned_only: bool, *, statuses: frozenset[str] | None = None,
-           ports: frozenset[int] | None = None) -> list[Connection]:
+           ports: frozenset[int] | None = None,
+           unix_statuses: frozenset[str] | None = None) -> list[Connection]:
     """Raw rows to records in one pass: filtered by status and port, one
     record per holder when owners are known (see connections())."""
     # names of the unix sockets first: a peer's may come later in the dump
@@ -266,6 +267,9 @@ def _build(batches: list[Batch], owners: Owners | None, names: dict[int, str | N
     new, conn, addr = tuple.__new__, Connection, Addr
     for rows, src in batches:
         from_proc = src == "proc"
+        # a batch is one table: one family
+        unix_batch = unix_statuses is not None and bool(rows) and rows[0][0] == AF_UNIX
+        wanted = unix_statuses if unix_batch else statuses
         for (family, stype, proto, state, la, lport, ra, rport, inode, uid, rq, wq, raw_name,
              peer, flags, inf) in rows:
             tinfo: TcpInfo | None = None
@@ -305,7 +309,7 @@ def _build(batches: list[Batch], owners: Owners | None, names: dict[int, str | N
                     txq = None
                 if inf is not None:
                     tinfo = TcpInfo(inf[0] / 1e6, inf[1] / 1e6, inf[2], inf[3], inf[4])
-            if statuses is not None and status not in statuses:
+            if wanted is not None and status not in wanted:
                 continue
             fam = families[family]
             kind = _TYPES.get(stype) or _socktype(stype)
@@ -396,26 +400,35 @@ def connections(
     refused and under any other root), "netlink" (an error when refused) or
     "proc" (read /proc/net/* even on the live root).
     """
+    return _connections(kind, pids, _as_set(status), None, port=port, pid=pid,
+                        tcp_info=tcp_info, source=source, root=root)
+
+
+def _connections(kind: str, pids: bool, statuses: frozenset[str] | None,
+                 unix_statuses: frozenset[str] | None, *, port: int | Collection[int] | None,
+                 pid: int | None, tcp_info: bool, source: str,
+                 root: str | os.PathLike[str] | None) -> list[Connection]:
+    """connections(), with ``unix_statuses`` (when given) kept for unix
+    sockets instead of ``statuses`` (listening() wants ESTABLISHED there
+    only; unix dumps ask for every state anyway, so nothing more is read)."""
     tables = _check_kind(kind)
     r = resolve_root(root)
     src = _check_source(source, r)
-    statuses = _as_set(status)
     ports = _ports(port)
     check_root(r)
     check_root(proc_path(r))
     if pid is not None:
         return _one_process(pid, r, kind, tcp_info=tcp_info, source=source,
-                            statuses=statuses, ports=ports)
+                            statuses=statuses, ports=ports, unix_statuses=unix_statuses)
     batches = _gather(tables, src, r, statuses, tcp_info)
-    if not pids:
-        return _build(batches, None, {}, False, statuses=statuses, ports=ports)
-    owners, names = _owners(r, None)
-    return _build(batches, owners, names, False, statuses=statuses, ports=ports)
+    owners, names = _owners(r, None) if pids else (None, {})
+    return _build(batches, owners, names, False, statuses=statuses, ports=ports,
+                  unix_statuses=unix_statuses)
 
 
 def _one_process(pid: int, root: str, kind: str, *, tcp_info: bool, source: str,
-                 statuses: frozenset[str] | None, ports: frozenset[int] | None
-                 ) -> list[Connection]:
+                 statuses: frozenset[str] | None, ports: frozenset[int] | None,
+                 unix_statuses: frozenset[str] | None = None) -> list[Connection]:
     """connections(pid=...): through a sysmon.Process handle, so the pid gets
     every check a single-process call makes (gone: NoSuchProcess, refused or
     hidden: AccessDenied, a thread id: NoSuchProcess, a zombie:
@@ -427,7 +440,7 @@ def _one_process(pid: int, root: str, kind: str, *, tcp_info: bool, source: str,
 
     with Process(pid, root) as p:
         conns = p._connections(kind, tcp_info=tcp_info, source=source,
-                               statuses=statuses, ports=ports)
+                               statuses=statuses, ports=ports, unix_statuses=unix_statuses)
         comm = p._call(comm_of)  # the name as the whole table reads it
     if comm is None:
         return conns
@@ -453,13 +466,10 @@ def listening(
     (/dev/log after the first syslog(3) call).  Only netlink can tell it from
     a connected client (/proc/net/unix has no peers): from /proc/net it is
     left out, as ss -xl leaves it out."""
-    if kind == "all":  # one state set per family: inet ESTABLISHED is not wanted
-        return [*listening("inet", pids, port=port, pid=pid, source=source, root=root),
-                *listening("unix", pids, port=port, pid=pid, source=source, root=root)]
-    unix = any(family == AF_UNIX for family, _ in _check_kind(kind))
-    statuses = ("LISTEN", _UNCONN, "ESTABLISHED") if unix else ("LISTEN", _UNCONN)
-    conns = connections(kind, pids, port=port, pid=pid, source=source, root=root,
-                        status=statuses)
+    # ESTABLISHED for unix sockets only: inet ones are not dumped for it
+    conns = _connections(kind, pids, frozenset(("LISTEN", _UNCONN)),
+                         frozenset(("LISTEN", _UNCONN, "ESTABLISHED")), port=port, pid=pid,
+                         tcp_info=False, source=source, root=root)
     return [c for c in conns if c.status == "LISTEN" or _bound_unconnected(c)]
 
 
@@ -492,7 +502,8 @@ def _own_netns(dirfd: int, root: str) -> bool:
 def process_connections(dirfd: int, pid: int, root: str, kind: str = "inet", *,
                         tcp_info: bool = False, source: str = "auto",
                         statuses: frozenset[str] | None = None,
-                        ports: frozenset[int] | None = None) -> list[Connection]:
+                        ports: frozenset[int] | None = None,
+                        unix_statuses: frozenset[str] | None = None) -> list[Connection]:
     """The sockets one process holds, through its held /proc/<pid> fd.  A
     process in another network namespace has its sockets read from its own
     net/ directory (through the held fd): netlink sees only ours."""
@@ -518,7 +529,8 @@ def process_connections(dirfd: int, pid: int, root: str, kind: str = "inet", *,
             raise NoSuchProcess(pid, f"{proc_path(root)}/{pid}") from None
         refs = []
     batches = _gather(tables, src, root, statuses, tcp_info, netdir=netdir)
-    return _build(batches, _by_inode(refs), {}, True, statuses=statuses, ports=ports)
+    return _build(batches, _by_inode(refs), {}, True, statuses=statuses, ports=ports,
+                  unix_statuses=unix_statuses)
 
 
 __all__ = ["KINDS", "STATES", "Addr", "Connection", "TcpInfo", "connections", "listening"]

@@ -93,10 +93,6 @@ def _join_option_values(argv: Sequence[str]) -> list[str]:
     return out
 
 
-
-
-
-
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush of a closed
     pipe does not print an error."""
