@@ -34,7 +34,7 @@ Three groups, every implementation side by side:
 * ``detail-tree``  the process tree, with conftest's 1,000 idle processes
                    (``idle_processes``, the same fixture as bench_process.py: about
                    1 s to start) on top of what the machine runs.
-    ``floor_full``/``floor_stat``  floor.c ``floor_scan`` mask 15 / mask 1: the
+    ``floor_full``/``floor_stat``  floor.c ``floor_scan`` mask 11 / mask 1: the
                      syscalls of the tables process_tree() and process_tree(("pid",
                      "ppid")) read.
     ``c``/``python``              ``sysmon.process_tree()`` (every field).
@@ -464,7 +464,7 @@ def test_detail_tree_floor_full(
     benchmark: Any, idle_processes: int, floor_lib: Any, scenario: str, rep: int
 ) -> None:
     path = PROC.encode()
-    _run(benchmark, lambda: floor_lib.floor_scan(path, 15), int, "floor_full", scenario, rep,
+    _run(benchmark, lambda: floor_lib.floor_scan(path, 11), int, "floor_full", scenario, rep,
          _min_nodes(idle_processes))  # fmt: skip
 
 

@@ -6,11 +6,11 @@ Two groups, each measured side by side in one run against the same >= 1000
 idle processes (conftest.idle_processes):
 
 * ``process-table``       the full table: the 21 fields of FULL_FIELDS; sysmon
-                          mask 15 (stat | status | statm | cmdline); floor mask 15.
+                          mask 11 (stat | status | cmdline); floor mask 11.
 * ``process-table-stat``  a reduced table that needs only /proc/<pid>/stat
                           (pid, ppid, name, state, cpu times, vms); mask 1.
                           rss is not in it: sysmon's field registry takes rss
-                          from statm (field 2), so asking for it adds statm.
+                          from status (VmRSS), so asking for it adds status.
 
 Each scenario asserts that sysmon.fields.mask_for(its fields) is its mask, so a
 registry change cannot silently make processes() read more files than the raw
@@ -72,7 +72,7 @@ PSUTIL_STAT = ["pid", "ppid", "name", "status", "cpu_times"]
 
 SCENARIOS = {
     # id: (group, sysmon fields, raw/floor mask, psutil attrs)
-    "full": ("process-table", FULL_FIELDS, 15, PSUTIL_FULL),
+    "full": ("process-table", FULL_FIELDS, 11, PSUTIL_FULL),
     "stat": ("process-table-stat", STAT_FIELDS, 1, PSUTIL_STAT),
 }
 

@@ -613,7 +613,7 @@ DETAIL: dict[str, tuple[str, dict[str, str], list]] = {
     "detail-tree": (
         "the process tree of {rows} processes",
         {
-            "floor_full": "floor.c mask 15 (the table of process_tree())",
+            "floor_full": "floor.c mask 11 (the table of process_tree())",
             "floor_stat": "floor.c mask 1 (stat only)",
             "c": "sysmon C  process_tree()",
             "c_min": "sysmon C  process_tree((pid, ppid))",
@@ -631,7 +631,7 @@ DETAIL: dict[str, tuple[str, dict[str, str], list]] = {
             ("psutil", "c", "psutil / C (all fields)", "", None),
             ("python", "c", "pure / C (all fields)", "", None),
             ("python_min", "c_min", "pure / C (pid, ppid)", "", None),
-            ("c", "floor_full", "C / floor (all fields, mask 15)", "", None),
+            ("c", "floor_full", "C / floor (all fields, mask 11)", "", None),
             ("c_min", "floor_stat", "C (pid, ppid) / floor mask 1", "", None),
             ("ps", "c", "ps --forest / C (all fields)", "", None),
             ("ps", "c_min", "ps --forest / C (pid, ppid)", "", None),

@@ -1,5 +1,5 @@
 /*
- * parse_proc.c: pure parsers for /proc/<pid>/{stat,status,statm}.
+ * parse_proc.c: pure parsers for /proc/<pid>/{stat,status}.
  * No I/O, no globals, no allocation.  Field numbers are proc(5)'s.
  */
 #include "sysmon.h"
@@ -123,6 +123,28 @@ static int read_ids(struct sm_cur *c, int64_t *out, int max)
     return 0;
 }
 
+/* A memory line's value: blanks, a number that fits int64_t, blanks, "kB",
+ * optional blanks, the end of the line. */
+static int read_kb(struct sm_cur *c, int64_t *out)
+{
+    uint64_t v;
+
+    sm_skip_blanks(c);
+    if (sm_read_u64(c, &v) || v > (uint64_t)INT64_MAX)
+        return -EINVAL;
+    if (c->p >= c->end || !sm_is_blank(*c->p))
+        return -EINVAL;
+    sm_skip_blanks(c);
+    if (c->end - c->p < 2 || c->p[0] != 'k' || c->p[1] != 'B')
+        return -EINVAL;
+    c->p += 2;
+    sm_skip_blanks(c);
+    if (c->p != c->end)
+        return -EINVAL;
+    *out = (int64_t)v;
+    return 0;
+}
+
 int sm_parse_status(const char *buf, size_t len, struct sm_status *out)
 {
     const char *end = buf + len;
@@ -135,6 +157,9 @@ int sm_parse_status(const char *buf, size_t len, struct sm_status *out)
     }
     out->tgid = -1;
     out->pid = -1;
+    out->vm_rss = -1;
+    out->rss_file = -1;
+    out->rss_shmem = -1;
 
     while (line < end) {
         const char *nl = memchr(line, '\n', (size_t)(end - line));
@@ -159,24 +184,18 @@ int sm_parse_status(const char *buf, size_t len, struct sm_status *out)
             } else if (key_is(line, klen, "Pid")) {
                 if (read_ids(&c, &out->pid, 1))
                     return -EINVAL;
+            } else if (key_is(line, klen, "VmRSS")) {
+                if (read_kb(&c, &out->vm_rss))
+                    return -EINVAL;
+            } else if (key_is(line, klen, "RssFile")) {
+                if (read_kb(&c, &out->rss_file))
+                    return -EINVAL;
+            } else if (key_is(line, klen, "RssShmem")) {
+                if (read_kb(&c, &out->rss_shmem))
+                    return -EINVAL;
             }
         }
         line = nl ? nl + 1 : end;
     }
     return (have_uid && have_gid) ? 0 : -EINVAL;
-}
-
-int sm_parse_statm(const char *buf, size_t len, struct sm_statm *out)
-{
-    struct sm_cur c = { buf, buf + len };
-
-    if (sm_read_u64(&c, &out->size) || c.p >= c.end || *c.p != ' ')
-        return -EINVAL;
-    c.p++;
-    if (sm_read_u64(&c, &out->resident) || c.p >= c.end || *c.p != ' ')
-        return -EINVAL;
-    c.p++;
-    if (sm_read_u64(&c, &out->shared) || !sm_at_field_end(&c))
-        return -EINVAL;
-    return 0;
 }

@@ -54,7 +54,7 @@ static void deny_row(struct sm_proc *row, int32_t pid, uint32_t mask, int err)
 {
     static const uint32_t bits[SM_NGROUPS] = {
         [SM_G_STAT] = SM_FILE_STAT, [SM_G_STATUS] = SM_FILE_STATUS,
-        [SM_G_STATM] = SM_FILE_STATM, [SM_G_CMDLINE] = SM_FILE_CMDLINE,
+        [SM_G_CMDLINE] = SM_FILE_CMDLINE,
     };
 
     memset(row, 0, sizeof(*row));
@@ -159,15 +159,6 @@ static int read_row(struct sm_ctx *ctx, int dirfd, int32_t pid, uint32_t mask,
         if (r == GROUP_OK && sm_parse_status(ctx->buf.data, len, &row->status) != 0) {
             memset(&row->status, 0, sizeof(row->status));
             row->err[SM_G_STATUS] = EINVAL;
-        }
-    }
-    if (mask & SM_FILE_STATM) {
-        r = read_group(ctx, dirfd, "statm", &row->err[SM_G_STATM], &len);
-        if (r < 0)
-            return r;
-        if (r == GROUP_OK && sm_parse_statm(ctx->buf.data, len, &row->statm) != 0) {
-            memset(&row->statm, 0, sizeof(row->statm));
-            row->err[SM_G_STATM] = EINVAL;
         }
     }
     if (mask & SM_FILE_CMDLINE) {

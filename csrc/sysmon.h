@@ -20,16 +20,15 @@
  * mirrored by sysmon.fields.FileGroup; a test keeps them equal. */
 #define SM_FILE_STAT    0x1  /* /proc/<pid>/stat */
 #define SM_FILE_STATUS  0x2  /* /proc/<pid>/status */
-#define SM_FILE_STATM   0x4  /* /proc/<pid>/statm */
-#define SM_FILE_CMDLINE 0x8  /* /proc/<pid>/cmdline */
-#define SM_FILE_ALL     0xf
+#define SM_FILE_CMDLINE 0x8  /* /proc/<pid>/cmdline (0x4 was statm: the
+                                status memory lines replaced it) */
+#define SM_FILE_ALL     0xb
 
 /* Index of each file group in sm_proc.err[] */
 #define SM_G_STAT    0
 #define SM_G_STATUS  1
-#define SM_G_STATM   2
-#define SM_G_CMDLINE 3
-#define SM_NGROUPS   4
+#define SM_G_CMDLINE 2
+#define SM_NGROUPS   3
 
 /* Capacity of sm_proc.name (the kernel prints at most 63 bytes of comm). */
 #define SM_NAME_CAP 64
@@ -59,26 +58,23 @@ struct sm_stat {
     char     state;        /* (3)  */
 };
 
-/* The few keys of /proc/<pid>/status that sysmon reads. */
+/* The few keys of /proc/<pid>/status that sysmon reads.  The memory
+ * lines are absent for a task without memory (kernel thread, zombie), and
+ * RssFile/RssShmem before Linux 4.5. */
 struct sm_status {
     int64_t uid[4];        /* Uid: real, effective, saved, filesystem */
     int64_t gid[4];        /* Gid: real, effective, saved, filesystem */
     int64_t tgid;          /* Tgid: (-1 if absent) */
     int64_t pid;           /* Pid:  (-1 if absent) */
-};
-
-/* Parsed /proc/<pid>/statm (all in pages). */
-struct sm_statm {
-    uint64_t size;
-    uint64_t resident;
-    uint64_t shared;
+    int64_t vm_rss;        /* VmRSS:    kB (-1 if absent) */
+    int64_t rss_file;      /* RssFile:  kB (-1 if absent) */
+    int64_t rss_shmem;     /* RssShmem: kB (-1 if absent) */
 };
 
 /* One row of the process table.  Raw kernel units. */
 struct sm_proc {
     struct sm_stat   stat;
     struct sm_status status;
-    struct sm_statm  statm;
     uint64_t cmdline_off;  /* offset of the raw cmdline bytes in the arena */
     uint64_t cmdline_len;
     int32_t  pid;          /* from the directory name */
@@ -98,7 +94,6 @@ void sm_ctx_free(struct sm_ctx *ctx);
 /* Parsers (pure). */
 int sm_parse_stat(const char *buf, size_t len, struct sm_stat *out);
 int sm_parse_status(const char *buf, size_t len, struct sm_status *out);
-int sm_parse_statm(const char *buf, size_t len, struct sm_statm *out);
 
 /*
  * Scan every process under proc_path (e.g. "/proc", or a fixture's

@@ -26,10 +26,9 @@ _ROW = struct.Struct(
     "=6q5Q3qQQqq"  # sm_stat: pid..tpgid, flags..stime, priority..num_threads,
     # starttime, vsize, rss, processor
     "QQc7x"  # name_off, name_len, state, padding
-    "10q"  # sm_status: uid[4], gid[4], tgid, pid
-    "3Q"  # sm_statm
+    "13q"  # sm_status: uid[4], gid[4], tgid, pid, vm_rss, rss_file, rss_shmem
     "QQ"  # cmdline_off, cmdline_len
-    "i4iI64s"  # pid, err[4], name_len, name
+    "i3iI64s"  # pid, err[3], name_len, name
 )
 
 
@@ -39,7 +38,7 @@ def _check_layout() -> None:
     if _ROW.size > size or size - _ROW.size >= 8:
         raise ImportError(f"sysmon: struct sm_proc layout mismatch ({size} vs {_ROW.size})")
     off = ffi.offsetof
-    if off("struct sm_proc", "pid") != 288 or off("struct sm_proc", "name") != 312:
+    if off("struct sm_proc", "pid") != 288 or off("struct sm_proc", "name") != 308:
         raise ImportError("sysmon: struct sm_proc field offsets changed; update _native._ROW")
 
 
@@ -173,18 +172,18 @@ def _iter_rows(data: bytes, n: int) -> list[tuple[object, ...]]:
 
 def _convert(t: tuple[Any, ...], arena: bytes) -> RawRow:
     # t: 0..17 stat numbers (t[0] is stat's pid), 18 name_off, 19 name_len,
-    # 20 state, 21..30 status, 31..33 statm, 34 cmdline_off, 35 cmdline_len,
-    # 36 pid, 37..40 err, 41 name_len, 42 name
+    # 20 state, 21..33 status (30 is its Pid:), 34 cmdline_off, 35 cmdline_len,
+    # 36 pid, 37..39 err, 40 name_len, 41 name
     e_stat = t[37]
-    e_cmd = t[40]
+    e_cmd = t[39]
     if e_cmd == 0:
         off = t[34]
         cmdline = arena[off : off + t[35]]
     else:
         cmdline = None
     return (
-        t[36], e_stat, t[38], t[39], e_cmd,
-        t[42][: t[41]], t[20] if e_stat == 0 else b"",
+        t[36], e_stat, t[38], e_cmd,
+        t[41][: t[40]], t[20] if e_stat == 0 else b"",
         *t[1:18], *t[21:30], *t[31:34], cmdline,
     )
 
@@ -256,14 +255,7 @@ def parse_status(data: bytes) -> tuple[int, ...]:
     out = ffi.new("struct sm_status *")
     if lib.sm_parse_status(data, len(data), out) != 0:
         raise ParseError("<status buffer>", "malformed status")
-    return (*out.uid, *out.gid, out.tgid, out.pid)
-
-
-def parse_statm(data: bytes) -> tuple[int, int, int]:
-    out = ffi.new("struct sm_statm *")
-    if lib.sm_parse_statm(data, len(data), out) != 0:
-        raise ParseError("<statm buffer>", "malformed statm")
-    return (out.size, out.resident, out.shared)
+    return (*out.uid, *out.gid, out.tgid, out.pid, out.vm_rss, out.rss_file, out.rss_shmem)
 
 
 # --- system-wide files (issue 3): read_file and the parsers of csrc/parse_sys*.c -

@@ -18,7 +18,7 @@ from typing import Callable, TypeVar
 from sysmon._host import open_proc_dir
 from sysmon._pure_sys import *  # noqa: F403  (the system-file parsers, sysmon._rawsys)
 from sysmon._pure_sys import read_at
-from sysmon._raw import GROUPS, NAME_CAP, ZERO_STAT, ZERO_STATM, ZERO_STATUS, Memo, RawRow, T
+from sysmon._raw import GROUPS, NAME_CAP, R_TGID, ZERO_STAT, ZERO_STATUS, Memo, RawRow, T
 from sysmon.errors import ParseError, SysmonError, pid_dir_error
 from sysmon.fields import FileGroup
 
@@ -42,17 +42,18 @@ _MANDATORY = re.compile(b"".join(_SIGNED if s else _UNSIGNED for s in _MANDATORY
 _KEEP = (0, 1, 2, 3, 4, 5, 6, 8, 10, 11, 14, 15, 16, 18, 19, 20)  # cminflt etc. dropped
 _PROCESSOR = re.compile(_SIGNED)
 _IDS = re.compile(rb"[ \t]*(-?[0-9]+)(?=[ \t]|\Z)")
-_STATM = re.compile(rb"([0-9]+) ([0-9]+) ([0-9]+)" + _END)
+_KB = re.compile(rb"[ \t]*([0-9]+)[ \t]+kB[ \t]*\Z")
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _PID_MAX, _I32_MIN = 0x7FFFFFFF, -(1 << 31)
 
 
-class _Bad(ValueError):
-    pass
-
-
 _T = TypeVar("_T")
 _NO_STAT: tuple[int, bytes, bytes, tuple[int, ...]] = (0, b"", b"", ZERO_STAT)
+_NO_STATUS: tuple[int, ...] = (0,) * 13  # _status's shape: the row's, and Pid:
+
+
+class _Bad(ValueError):
+    pass
 
 
 def _check(v: int, signed: bool) -> int:
@@ -110,9 +111,10 @@ def _stat(data: bytes) -> tuple[int, bytes, bytes, tuple[int, ...]]:
 
 
 def _status(data: bytes) -> tuple[int, ...]:
-    """uid x4, gid x4, tgid, pid; mirrors sm_parse_status."""
+    """uid x4, gid x4, tgid, pid, VmRSS, RssFile, RssShmem (kB); mirrors
+    sm_parse_status.  Absent single values are -1."""
     uid = gid = None
-    tgid = spid = -1
+    tgid = spid = vm_rss = rss_file = rss_shmem = -1
     for line in data.split(b"\n"):
         colon = line.find(b":")
         if colon < 0:
@@ -126,9 +128,23 @@ def _status(data: bytes) -> tuple[int, ...]:
             tgid = _ids(line, colon + 1, 1)[0]
         elif key == b"Pid":
             spid = _ids(line, colon + 1, 1)[0]
+        elif key == b"VmRSS":
+            vm_rss = _kb(line, colon + 1)
+        elif key == b"RssFile":
+            rss_file = _kb(line, colon + 1)
+        elif key == b"RssShmem":
+            rss_shmem = _kb(line, colon + 1)
     if uid is None or gid is None:
         raise _Bad("no Uid: or Gid: line")
-    return (*uid, *gid, tgid, spid)
+    return (*uid, *gid, tgid, spid, vm_rss, rss_file, rss_shmem)
+
+
+def _kb(line: bytes, pos: int) -> int:
+    """A memory line's value: blanks, the number, blanks, "kB", blanks."""
+    m = _KB.match(line, pos)
+    if m is None:
+        raise _Bad("bad kB value")
+    return _check(int(m.group(1)), True)
 
 
 def _ids(line: bytes, pos: int, count: int) -> list[int]:
@@ -140,14 +156,6 @@ def _ids(line: bytes, pos: int, count: int) -> list[int]:
         out.append(_check(int(m.group(1)), True))
         pos = m.end()
     return out
-
-
-def _statm(data: bytes) -> tuple[int, int, int]:
-    m = _STATM.match(data)
-    if m is None:
-        raise _Bad("fewer than 3 numbers")
-    a, b, c = (_check(int(x), False) for x in m.groups())
-    return a, b, c
 
 
 # --- the parser API (same as sysmon._native) ---------------------------------
@@ -167,13 +175,6 @@ def parse_status(data: bytes) -> tuple[int, ...]:
         return _status(data)
     except _Bad as e:
         raise ParseError("<status buffer>", str(e)) from None
-
-
-def parse_statm(data: bytes) -> tuple[int, int, int]:
-    try:
-        return _statm(data)
-    except _Bad as e:
-        raise ParseError("<statm buffer>", str(e)) from None
 
 
 # --- I/O ----------------------------------------------------------------------
@@ -231,21 +232,20 @@ def _row(dirfd: int, pid: int, mask: int) -> RawRow:
     """Mirror of read_row() in csrc/scan_proc.c; raises _Vanished."""
     e_stat, stat, _ = _group(dirfd, mask, FileGroup.STAT, "stat", _stat, zero=_NO_STAT)
     e_status, status, _ = _group(
-        dirfd, mask, FileGroup.STATUS, "status", _status, zero=ZERO_STATUS
+        dirfd, mask, FileGroup.STATUS, "status", _status, zero=_NO_STATUS
     )
-    e_statm, statm, _ = _group(dirfd, mask, FileGroup.STATM, "statm", _statm, zero=ZERO_STATM)
     e_cmd, _, cmd = _group(dirfd, mask, FileGroup.CMDLINE, "cmdline", _raw_bytes, zero=b"")
     _, name, state, nums = stat
     return (
-        pid, e_stat, e_status, e_statm, e_cmd, name[:NAME_CAP], state, *nums, *status[:9],
-        *statm, cmd if e_cmd == 0 else None,
+        pid, e_stat, e_status, e_cmd, name[:NAME_CAP], state, *nums, *status[:9],
+        *status[10:], cmd if e_cmd == 0 else None,
     )
 
 
 def _denied_row(pid: int, mask: int, err: int) -> RawRow:
     """Mirror of deny_row(): a pid directory we may not enter."""
     errs = [err if mask & bit else errno.ENODATA for bit, _, _ in GROUPS]
-    return (pid, *errs, b"", b"", *ZERO_STAT, *ZERO_STATUS, *ZERO_STATM, None)
+    return (pid, *errs, b"", b"", *ZERO_STAT, *ZERO_STATUS, None)
 
 
 def _is_thread_tgid(tgid: int, pid: int) -> bool:
@@ -287,7 +287,7 @@ def _entry(procfd: int, name: str, pid: int, mask: int, find_threads: bool) -> R
         return None
     finally:
         os.close(dirfd)
-    if row[2] == 0 and _is_thread_tgid(row[32], pid):
+    if row[2] == 0 and _is_thread_tgid(row[R_TGID], pid):
         return None  # a thread's /proc/<tid>, not a process
     return row
 

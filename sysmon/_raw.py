@@ -7,16 +7,16 @@ positive errno; ENODATA = not requested, EINVAL = did not parse).
 Layout (index: meaning)::
 
     0  pid (directory name)
-    1  err stat      2  err status      3  err statm      4  err cmdline
-    5  name (bytes, stat field 2, at most NAME_CAP bytes)
-    6  state (bytes, stat field 3; b"" when stat is unavailable)
-    7  ppid  8 pgrp  9 session  10 tty_nr  11 tpgid  12 flags  13 minflt
-    14 majflt  15 utime  16 stime  17 priority  18 nice  19 num_threads
-    20 starttime  21 vsize  22 rss  23 processor (-1 = absent)
-    24..27 uid real, effective, saved, fs   28..31 gid (same order)
-    32 tgid (-1 = absent)
-    33 statm size  34 statm resident  35 statm shared
-    36 cmdline (raw bytes, or None)
+    1  err stat      2  err status      3  err cmdline
+    4  name (bytes, stat field 2, at most NAME_CAP bytes)
+    5  state (bytes, stat field 3; b"" when stat is unavailable)
+    6  ppid  7 pgrp  8 session  9 tty_nr  10 tpgid  11 flags  12 minflt
+    13 majflt  14 utime  15 stime  16 priority  17 nice  18 num_threads
+    19 starttime  20 vsize  21 rss  22 processor (-1 = absent)
+    23..26 uid real, effective, saved, fs   27..30 gid (same order)
+    31 tgid (-1 = absent)
+    32 VmRSS  33 RssFile  34 RssShmem (status, kB; -1 = absent)
+    35 cmdline (raw bytes, or None)
 
 The functions both backends provide (``sysmon._native``: csrc/scan_proc.c
 through cffi; ``sysmon._pure``), with the same rows and rules:
@@ -63,10 +63,11 @@ Memo = dict[Hashable, T]  # scan_memo's: a backend's row key -> the value made o
 GROUPS: tuple[tuple[FileGroup, int, str], ...] = (
     (FileGroup.STAT, 1, "stat"),
     (FileGroup.STATUS, 2, "status"),
-    (FileGroup.STATM, 3, "statm"),
-    (FileGroup.CMDLINE, 4, "cmdline"),
+    (FileGroup.CMDLINE, 3, "cmdline"),
 )
 
+# Indexes of the row slots read outside the converters (the layout above).
+R_STATE, R_FLAGS, R_THREADS, R_START, R_TGID, R_CMDLINE = 5, 11, 18, 19, 31, 35
+
 ZERO_STAT: tuple[int, ...] = (0,) * 17
-ZERO_STATUS: tuple[int, ...] = (0,) * 9
-ZERO_STATM: tuple[int, ...] = (0,) * 3
+ZERO_STATUS: tuple[int, ...] = (0,) * 12

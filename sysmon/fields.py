@@ -21,9 +21,8 @@ class FileGroup(enum.IntFlag):
     NONE = 0
     STAT = 0x1
     STATUS = 0x2
-    STATM = 0x4
-    CMDLINE = 0x8
-    ALL = 0xF
+    CMDLINE = 0x8  # 0x4 was statm, which the status memory lines replaced
+    ALL = 0xB
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ class Field:
     scope: str = "process"  # "process", or the system record ("memory", "disk_io", ...)
 
 
-_S, _ST, _SM, _C = FileGroup.STAT, FileGroup.STATUS, FileGroup.STATM, FileGroup.CMDLINE
+_S, _ST, _C = FileGroup.STAT, FileGroup.STATUS, FileGroup.CMDLINE
 _STAT = "/proc/<pid>/stat"
 
 
@@ -86,12 +85,15 @@ _FIELDS: tuple[Field, ...] = (
           "CPU time spent in kernel mode", _S, "SYS_S"),
     Field("cpu_time", "float", "seconds", f"{_stat(14, 'utime')} + field 15 (stime)",
           "(utime + stime) / SC_CLK_TCK", "total CPU time (ps's TIME)", _S, "TIME"),
-    Field("rss", "int", "bytes", "/proc/<pid>/statm field 2 (resident)",
-          "resident pages * SC_PAGE_SIZE; exact, as ps shows (stat field 24 is only an "
-          "approximation on Linux >= 6.16)", "resident set size", _SM, "RSS"),
+    Field("rss", "int", "bytes", "/proc/<pid>/status VmRSS:, kB",
+          "kB * 1024; 0 for a task without memory (kernel thread, zombie), whose status has "
+          "no VmRSS: line. Exact, as ps and statm field 2 show (stat field 24 is only an "
+          "approximation on Linux >= 6.16)", "resident set size", _ST, "RSS"),
     Field("vms", "int", "bytes", _stat(23, "vsize"), "as is", "virtual memory size", _S, "VSZ"),
-    Field("shared", "int", "bytes", "/proc/<pid>/statm field 3 (shared)",
-          "shared pages * SC_PAGE_SIZE", "resident pages backed by a file or shmem", _SM, "SHR"),
+    Field("shared", "int", "bytes", "/proc/<pid>/status RssFile: + RssShmem:, kB",
+          "(RssFile + RssShmem) * 1024, which statm field 3 shows in pages; 0 for a task "
+          "without memory; None on Linux < 4.5, whose status has no RssFile:",
+          "resident pages backed by a file or shmem (top's SHR)", _ST, "SHR"),
     Field("nice", "int", "nice", _stat(19, "nice"), "as is",
           "nice value, -20 (favoured) to 19", _S, "NI"),
     Field("priority", "int", "priority", _stat(18, "priority"), "as is",

@@ -186,7 +186,7 @@ def _rates() -> list[Spec]:
              "clock did not move",
              "CPU use over the sampling interval; 100 = one CPU busy (top's %CPU)"),
         Spec("top.mem_percent", "float | None", "percent",
-             f"{_P}/statm field 2 (resident) * page size, and /proc/meminfo MemTotal",
+             f"{_P}/status VmRSS: (kB), and /proc/meminfo MemTotal",
              "rss / memory.total * 100; None when either is unavailable",
              "the share of RAM the process holds resident (sysmon top's MEM%)"),
     ]

@@ -19,7 +19,6 @@ from typing import Any, Callable, NamedTuple, Optional
 from sysmon import _backend
 from sysmon._host import (
     CLK_TCK,
-    PAGE_SIZE,
     is_live,
     own_pid_namespace,
     proc_path,
@@ -27,7 +26,7 @@ from sysmon._host import (
     self_pid_at,
     user_names,
 )
-from sysmon._raw import GROUPS, Memo, RawRow
+from sysmon._raw import GROUPS, R_START, R_TGID, Memo, RawRow
 from sysmon._sysread import boot_time
 from sysmon.errors import AccessDenied, NoSuchProcess, SysmonError, from_errno
 from sysmon.fields import FIELDS, PROCESS_FIELDS, FileGroup, mask_for, unknown_fields
@@ -122,7 +121,6 @@ def _converter(root: str, req: frozenset[str],
     """A function from raw rows to records, with the per-scan facts bound."""
     _, btime, users = facts if facts is not None else _facts(root, req)
     hz = float(CLK_TCK)
-    page = PAGE_SIZE
     n = len(PROCESS_FIELDS)
     # Unrequested fields pick the trailing None appended to every row.
     pick = operator.itemgetter(*(i if f in req else n for i, f in enumerate(PROCESS_FIELDS)))
@@ -133,28 +131,34 @@ def _converter(root: str, req: frozenset[str],
 
     def convert(r: RawRow) -> ProcessInfo:
         if r[1] == 0:
-            start, ut, st, cpu = r[20], r[15], r[16], r[23]
+            start, ut, st, cpu = r[19], r[14], r[15], r[22]
             stat: tuple[object, ...] = (
-                r[7], dec(r[5], "utf-8", se), dec(r[6], "utf-8", se),  # ppid name state
-                r[19],  # num_threads
+                r[6], dec(r[4], "utf-8", se), dec(r[5], "utf-8", se),  # ppid name state
+                r[18],  # num_threads
                 btime + start / hz if btime is not None else None,
                 start, ut / hz, st / hz, (ut + st) / hz,
-                r[21],  # vms
-                r[18], r[17], r[10], cpu if cpu >= 0 else None,  # nice prio tty cpu
-                r[13], r[14], r[8], r[9], r[11],  # faults pgrp session tpgid
+                r[20],  # vms
+                r[17], r[16], r[9], cpu if cpu >= 0 else None,  # nice prio tty cpu
+                r[12], r[13], r[7], r[8], r[10],  # faults pgrp session tpgid
             )
         else:
             stat = _NONE_STAT
         if r[2] == 0:
-            uid = r[24]
-            uid_s: tuple[object, ...] = (uid, r[25], r[28], r[29], users.get(uid) or str(uid))
+            uid = r[23]
+            uid_s: tuple[object, ...] = (uid, r[24], r[27], r[28], users.get(uid) or str(uid))
+            vm_rss, rss_file, rss_shmem = r[32], r[33], r[34]
+            rss: int | None
+            shared: int | None
+            if vm_rss < 0:  # no memory lines: a kernel thread or a zombie
+                rss = shared = 0
+            else:
+                rss = vm_rss << 10
+                # no RssFile/RssShmem (Linux < 4.5): unknown
+                shared = (rss_file + rss_shmem) << 10 if rss_file >= 0 <= rss_shmem else None
         else:
             uid_s = (None,) * 5
-        if r[3] == 0:
-            rss, shared = r[34] * page, r[35] * page
-        else:
             rss = shared = None
-        cmd = _split_cmdline(r[36]) if r[4] == 0 else None
+        cmd = _split_cmdline(r[35]) if r[3] == 0 else None
         vals = (
             r[0], stat[0], stat[1], cmd, stat[2], *uid_s, *stat[3:9], rss, stat[9], shared,
             *stat[10:],
@@ -282,17 +286,17 @@ class Process(DetailMixin, SignalMixin):
         self._closer = weakref.finalize(self, os.close, self._fd)
         try:
             raw = self._read(FileGroup.STAT | FileGroup.STATUS, ("start_ticks",))
-            if raw[2] == 0 and raw[32] not in (-1, pid):
+            if raw[2] == 0 and raw[R_TGID] not in (-1, pid):
                 # /proc/<tid> of a thread exists but is not listed: not a process.
                 raise NoSuchProcess(
                     pid,
                     f"{self._proc}/{pid}",
-                    f"{pid} is a thread of process {raw[32]}, not a process",
+                    f"{pid} is a thread of process {raw[R_TGID]}, not a process",
                 )
         except BaseException:
             self.close()
             raise
-        self._start_ticks: int = raw[20]
+        self._start_ticks: int = raw[R_START]
 
     # -- identity and lifetime ------------------------------------------------
 
@@ -459,7 +463,7 @@ class Process(DetailMixin, SignalMixin):
             )
         if raw is None:
             raise NoSuchProcess(self._pid, f"{self._proc}/{self._pid}")
-        if raw[1] == 0 and hasattr(self, "_start_ticks") and raw[20] != self._start_ticks:
+        if raw[1] == 0 and hasattr(self, "_start_ticks") and raw[R_START] != self._start_ticks:
             raise NoSuchProcess(self._pid, f"{self._proc}/{self._pid}")
         need = mask_for(set(wanted))
         for bit, idx, fname in GROUPS:
@@ -550,8 +554,12 @@ class Process(DetailMixin, SignalMixin):
     def vms(self) -> int:
         return self._int("vms")
 
-    def shared(self) -> int:
-        return self._int("shared")
+    def shared(self) -> int | None:
+        """Resident file and shmem pages, bytes; None on Linux < 4.5 (its
+        status has no RssFile:)."""
+        v = self._one("shared")
+        assert v is None or isinstance(v, int)
+        return v
 
     def nice(self) -> int:
         return self._int("nice")

@@ -25,7 +25,7 @@ from typing import Any, Callable, NamedTuple, TypeVar
 
 from sysmon import _backend
 from sysmon._handle import HandleBase
-from sysmon._raw import RawRow
+from sysmon._raw import R_FLAGS, R_STATE, R_THREADS, RawRow
 from sysmon._rawpid import RLIM_UNLIMITED, STATUS_EXT_KEYS, StatusExt
 from sysmon.errors import AccessDenied, NoSuchProcess, ParseError, SysmonError, ZombieProcess
 from sysmon.fields import FileGroup
@@ -468,14 +468,14 @@ class DetailMixin(HandleBase):
         thread could be read.  ``row``: its stat, when already read."""
         if row is None:
             row = self._stat_row()
-        if row[6] != b"Z" or row[19] <= 1:  # state, num_threads (sysmon._raw)
+        if row[R_STATE] != b"Z" or row[R_THREADS] <= 1:
             return None
         be = _backend.current()
 
         def through(fd: int) -> tuple[T] | None:
             with task_dir(fd) as task:
                 for r in be.scan_raw(task, FileGroup.STAT):
-                    if r[0] == self._pid or r[1] != 0 or r[6] in (b"Z", b"X"):
+                    if r[0] == self._pid or r[1] != 0 or r[R_STATE] in (b"Z", b"X"):
                         continue
                     try:
                         tfd = be.open_pid(task, r[0])
@@ -511,9 +511,9 @@ class DetailMixin(HandleBase):
         ``row``: its stat, when already read."""
         if row is None:
             row = self._stat_row()
-        if row[6] == b"Z":
+        if row[R_STATE] == b"Z":
             return ZombieProcess(self._pid, self._where(name))
-        if row[12] & PF_EXITING and not row[12] & PF_KTHREAD:
+        if row[R_FLAGS] & PF_EXITING and not row[R_FLAGS] & PF_KTHREAD:
             return NoSuchProcess(self._pid, self._where(name),
                                  f"process {self._pid} is exiting")
         return None

@@ -17,6 +17,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Optional
 
 import pytest
 from helpers import CLK_TCK, PAGE_SIZE
@@ -210,23 +211,51 @@ def stat_line(
     return b"%d (%s) %s %s\n" % (pid, comm, state.encode(), rest.encode())
 
 
-def status_text(pid: int, uid: int) -> bytes:
-    return (
+# (VmRSS, RssFile, RssShmem) in kB: what rss and shared show, in bytes
+Memory = tuple[int, Optional[int], Optional[int]]
+
+
+def status_text(pid: int, uid: int, mem: Memory | None, vsize: int = 0) -> bytes:
+    """A /proc/<pid>/status: ``mem`` is (VmRSS, RssFile, RssShmem) in kB, a
+    None in RssFile/RssShmem leaving both lines out (as Linux < 4.5 does);
+    ``mem`` None leaves every Vm and Rss line out (a kernel thread, a zombie).
+    VmPeak, VmSize and VmHWM, which no field reads, differ from VmRSS."""
+    head = (
         f"Name:\tx\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t{pid}\nNgid:\t0\n"
         f"Pid:\t{pid}\nPPid:\t1\nTracerPid:\t0\nUid:\t{uid}\t{uid}\t{uid}\t{uid}\n"
-        f"Gid:\t{uid}\t{uid}\t{uid}\t{uid}\nThreads:\t1\n"
-    ).encode()
+        f"Gid:\t{uid}\t{uid}\t{uid}\t{uid}\nFDSize:\t64\n"
+    )
+    vm = ""
+    if mem is not None:
+        rss, file, shmem = mem
+        size = vsize // 1024 or rss + 8
+        vm = (
+            f"VmPeak:\t{size + 4:8d} kB\nVmSize:\t{size:8d} kB\nVmLck:\t       0 kB\n"
+            f"VmHWM:\t{rss + 4:8d} kB\nVmRSS:\t{rss:8d} kB\n"
+        )
+        if file is not None and shmem is not None:
+            vm += (
+                f"RssAnon:\t{rss - file - shmem:8d} kB\nRssFile:\t{file:8d} kB\n"
+                f"RssShmem:\t{shmem:8d} kB\n"
+            )
+        vm += "VmData:\t     356 kB\nVmStk:\t     132 kB\n"
+    return (head + vm + "Threads:\t1\n").encode()
 
 
-# pid: (stat line, uid, cmdline or None = no file, statm present?)
-TREE = {
+# pid: (stat line, uid, cmdline or None = no file, status memory (see
+# status_text), statm or None = no file).  rss and shared come from status
+# alone: each stat line's field 24 (rss_bytes) is deliberately another value,
+# and the statm files, never read, hold garbage or values no field shows.
+TREE: dict[int, tuple[bytes, int, bytes | None, Memory | None, bytes | None]] = {
     1: (
-        stat_line(1, b"init", ppid=0, utime=100, stime=50, vsize=10 * MIB, rss_bytes=MIB),
+        stat_line(1, b"init", ppid=0, utime=100, stime=50, vsize=10 * MIB, rss_bytes=2 * MIB),
         0,
         b"/sbin/init\0splash\0",
-        True,
+        (1024, 800, 24),
+        b"garbage\n",
     ),
-    2: (stat_line(2, b"kthreadd", ppid=0), 0, b"", True),
+    # a kernel thread: no memory lines, rss and shared 0
+    2: (stat_line(2, b"kthreadd", ppid=0, rss_bytes=MIB), 0, b"", None, b"100 5 5 1 0 40 0\n"),
     300: (
         stat_line(
             300,
@@ -237,11 +266,12 @@ TREE = {
             stime=100,
             threads=4,
             vsize=3 * GIB,
-            rss_bytes=3 * GIB // 2,
+            rss_bytes=GIB,
         ),
         1000,
         b"/usr/bin/evil\0" + EVIL_ARG + b"\0tab\there\0\xff\0",
-        True,
+        (3 * GIB // 2 // 1024, 2048, 1024),
+        b"100 1 1 1 0 40 0\n",
     ),
     400: (
         stat_line(
@@ -250,20 +280,30 @@ TREE = {
             tty=(4 << 8) | 1,
             utime=2 * 86400 * CLK_TCK,
             vsize=MIB // 2,
-            rss_bytes=256 * 1024,
+            rss_bytes=128 * 1024,
         ),
         4321,
         b"digits\0",
-        True,
+        (256, None, None),  # Linux < 4.5: no RssFile, so shared is None
+        b"100 1 1 1 0 40 0\n",
     ),
+    # no statm file at all: nothing needs one
     500: (
-        stat_line(500, b"nostatm", tty=(4 << 8) | 65, vsize=20 * MIB, rss_bytes=4 * MIB),
+        stat_line(500, b"nostatm", tty=(4 << 8) | 65, vsize=20 * MIB, rss_bytes=MIB),
         5555,
         b"nostatm\0",
-        False,
+        (4096, 100, 0),
+        None,
     ),
-    600: (stat_line(600, b"nocmdline", vsize=MIB, rss_bytes=64 * 1024), 65534, None, True),
-    700: (b"700 (broken) garbage\n", 0, b"broken\0", True),
+    600: (
+        stat_line(600, b"nocmdline", vsize=MIB, rss_bytes=32 * 1024),
+        65534,
+        None,
+        (64, 40, 8),
+        b"",
+    ),
+    # stat does not parse; status does, and gives rss and shared
+    700: (b"700 (broken) garbage\n", 0, b"broken\0", (300, 12, 4), b"100 50 1 1 0 40 0\n"),
 }
 
 
@@ -275,16 +315,15 @@ def tree_fixture(tmp_path_factory) -> Path:
     proc = root / "proc"
     proc.mkdir()
     (proc / "stat").write_bytes(b"cpu  1 2 3 4 5 6 7 8 9 10\nbtime %d\nprocesses 800\n" % BTIME)
-    for pid, (stat, uid, cmdline, statm) in TREE.items():
+    for pid, (stat, uid, cmdline, mem, statm) in TREE.items():
         d = proc / str(pid)
         d.mkdir()
         (d / "stat").write_bytes(stat)
-        (d / "status").write_bytes(status_text(pid, uid))
-        if statm:
-            # resident (statm field 2, where rss comes from) matches stat field 24
-            tokens = stat[stat.rindex(b")") + 2 :].split()
-            rss_pages = tokens[21] if len(tokens) > 21 else b"50"
-            (d / "statm").write_bytes(b"100 %s 1 1 0 40 0\n" % rss_pages)
+        tokens = stat[stat.rindex(b")") + 2 :].split()
+        vsize = int(tokens[20]) if len(tokens) > 20 else 0
+        (d / "status").write_bytes(status_text(pid, uid, mem, vsize))
+        if statm is not None:
+            (d / "statm").write_bytes(statm)
         if cmdline is not None:
             (d / "cmdline").write_bytes(cmdline)
     return root

@@ -40,9 +40,10 @@ CLK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 U64 = (1 << 64) - 1
 
-STAT, STATUS, STATM, CMDLINE = 1, 2, 4, 8
-ALL = 15
-GROUP_FILE = {STAT: "stat", STATUS: "status", STATM: "statm", CMDLINE: "cmdline"}
+STAT, STATUS, CMDLINE = 1, 2, 8
+ALL = 11
+GROUP_FILE = {STAT: "stat", STATUS: "status", CMDLINE: "cmdline"}
+KIB4 = 4096  # the hand-made trees' status kB values are 4 KiB pages * 4
 
 # C-vs-Python tests; with SYSMON_REQUIRE_NATIVE=1 (CI) a missing build fails them
 requires_native = pytest.mark.skipif(
@@ -72,7 +73,9 @@ class Fx(NamedTuple):
     vsize: int
     rss: int  # stat field 24, pages
     cpu: int | None  # stat field 39, None when the line is shorter
-    statm: tuple  # (size, resident, shared) pages
+    # (size, resident, shared) in 4 KiB pages: what statm says, and status in kB
+    # (VmRSS, RssFile + RssShmem); shared None: status has no RssFile (Linux < 4.5)
+    mem: tuple
     cmdline: list
     uid: tuple = (0, 0, 0, 0)
     gid: tuple = (0, 0, 0, 0)
@@ -132,7 +135,7 @@ AWKWARD_TABLE: dict[int, Fx] = {
     121: Fx("late", "S", 1, 121, 121, 0, -1, 1, 0, 0, 0, 20, 0, 1, U64, 3133440, 100, 0,
             (765, 100, 90), ["late"]),
     130: Fx("oldkern", "S", 1, 130, 130, 0, -1, 10, 0, 7, 3, 15, 0, 1, 500, 2174976, 123, None,
-            (531, 123, 100), ["/sbin/oldkern"]),
+            (531, 123, None), ["/sbin/oldkern"]),
     131: Fx("minimal", "S", 1, 131, 131, 0, -1, 11, 0, 8, 4, 20, 0, 1, 501, 2174976, 124, None,
             (531, 124, 101), ["/sbin/minimal"]),
     132: Fx("ends-at-cpu", "S", 1, 132, 132, 0, -1, 12, 0, 9, 5, 20, 0, 1, 502, 2174976, 125,
@@ -181,18 +184,18 @@ BROKEN_TABLE: dict[int, Fx] = {
     202: bk(202, "noclose", 2020),
     203: bk(203, "short23", 2030),
     204: bk(204, "emptystat", 2040),
-    205: bk(205, "nostatm", 2050),
+    205: bk(205, "nostatm", 2050),  # statm is never read: a missing one changes nothing
     206: bk(206, "badstatus", 2060),
-    207: bk(207, "badstatm", 2070),
+    207: bk(207, "badstatm", 2070),  # nor does a garbage one
     208: bk(208, "u64overflow", 2080),
     209: bk(209, "negunsigned", 2090),
     210: bk(210, "i64overflow", 2100),
     211: bk(211, "healthy", 2110),
+    212: bk(212, "badvmrss", 2120),
 }
 # which file of each broken process is malformed (its group's fields are None)
-BROKEN_BAD = {200: STAT, 201: STAT, 202: STAT, 203: STAT, 204: STAT, 206: STATUS, 207: STATM,
-              208: STAT, 209: STAT, 210: STAT}
-BROKEN_NOSTATM = 205  # statm missing (ENOENT): vanished, skipped whenever statm is read
+BROKEN_BAD = {200: STAT, 201: STAT, 202: STAT, 203: STAT, 204: STAT, 206: STATUS,
+              208: STAT, 209: STAT, 210: STAT, 212: STATUS}
 
 FIXTURE_PASSWD = {0: "root", 1: "daemon", 1000: "alice", 65534: "nobody"}
 FIXTURE_BTIME = 1700000000
@@ -206,18 +209,15 @@ class Tree:
     procs: dict  # pid -> Fx of the processes a full scan returns
     bad: dict = field(default_factory=dict)  # pid -> group bits that are malformed
     threads: dict = field(default_factory=dict)  # tid -> Fx: dropped when status is read
-    nostatm: dict = field(default_factory=dict)  # pid -> Fx: dropped when statm is read
 
     def expected_pids(self, mask: int) -> list[int]:
         pids = set(self.procs)
         if not mask & STATUS:
             pids |= set(self.threads)
-        if not mask & STATM:
-            pids |= set(self.nostatm)
         return sorted(pids)
 
     def fx(self, pid):
-        return self.procs.get(pid) or self.threads.get(pid) or self.nostatm[pid]
+        return self.procs.get(pid) or self.threads[pid]
 
 
 def _group_bits(name: str) -> int:
@@ -225,18 +225,21 @@ def _group_bits(name: str) -> int:
     f = FIELDS[name]
     g = getattr(f, "files", f.group)
     if isinstance(g, str):
-        return {"stat": STAT, "status": STATUS, "statm": STATM, "cmdline": CMDLINE,
-                "none": 0}[g]
+        return {"stat": STAT, "status": STATUS, "cmdline": CMDLINE, "none": 0}[g]
     return int(g)
 
 
 def _value(name: str, pid: int, x: Fx, tree: Tree):
     """Field `name` derived from the fixture's values as the contract says."""
     g = _group_bits(name)
-    if name == "rss":  # stat field 24 or statm resident, whichever the registry names
-        return (x.rss if g == STAT else x.statm[1]) * PAGE
+    if name == "rss":  # stat field 24 or status VmRSS, whichever the registry names
+        return x.rss * PAGE if g == STAT else x.mem[1] * KIB4
+    if name == "shared":  # status RssFile + RssShmem
+        assert g == STATUS, g
+        return None if x.mem[2] is None else x.mem[2] * KIB4
     if name == "vms":
-        return x.vsize if g == STAT else x.statm[0] * PAGE
+        assert g == STAT, g
+        return x.vsize
     table = {
         "pid": pid, "ppid": x.ppid, "name": x.name, "cmdline": x.cmdline, "state": x.state,
         "uid": x.uid[0], "euid": x.uid[1], "gid": x.gid[0], "egid": x.gid[1],
@@ -244,7 +247,7 @@ def _value(name: str, pid: int, x: Fx, tree: Tree):
         "num_threads": x.threads, "create_time": tree.btime + x.start / CLK,
         "start_ticks": x.start, "cpu_user": x.utime / CLK, "cpu_system": x.stime / CLK,
         "cpu_time": (x.utime + x.stime) / CLK,
-        "shared": x.statm[2] * PAGE, "nice": x.nice, "priority": x.priority,
+        "nice": x.nice, "priority": x.priority,
         "tty_nr": x.tty_nr, "cpu_num": x.cpu, "minor_faults": x.minflt,
         "major_faults": x.majflt, "pgrp": x.pgrp, "session": x.session, "tpgid": x.tpgid,
     }
@@ -327,13 +330,18 @@ def _naive_fx(d: Path) -> Fx:
     for line in d.joinpath("status").read_bytes().splitlines():
         k, _, v = line.partition(b":")
         status[k] = v.split()
-    sm = [int(v) for v in d.joinpath("statm").read_bytes().split()]
+    def kib4(key):  # a status memory line, in 4 KiB pages
+        kb = int(status[key][0])
+        assert status[key][1] == b"kB" and kb % 4 == 0, (d, key)
+        return kb // 4
     raw = d.joinpath("cmdline").read_bytes()
     cmd = raw[:-1] if raw.endswith(b"\0") else raw
     return Fx(
         comm[:64].decode("utf-8", SE), f[0].decode(), fld(4), fld(5), fld(6), fld(7), fld(8),
         fld(10), fld(12), fld(14), fld(15), fld(18), fld(19), fld(20), fld(22), fld(23),
-        fld(24), fld(39) if len(f) + 2 >= 39 else None, tuple(sm[:3]),
+        fld(24), fld(39) if len(f) + 2 >= 39 else None,
+        (0, kib4(b"VmRSS"), kib4(b"RssFile") + kib4(b"RssShmem")) if b"VmRSS" in status
+        else (0, 0, 0),
         [a.decode("utf-8", SE) for a in cmd.split(b"\0")] if raw else [],
         uid=tuple(int(v) for v in status[b"Uid"]), gid=tuple(int(v) for v in status[b"Gid"]),
     )
@@ -359,8 +367,7 @@ def _captured_tree() -> Tree:
 
 AWK = Tree(AWKWARD, FIXTURE_BTIME, FIXTURE_PASSWD, AWKWARD_TABLE, threads={151: AWKWARD_THREAD})
 BRK = Tree(BROKEN, FIXTURE_BTIME, FIXTURE_PASSWD,
-           {p: x for p, x in BROKEN_TABLE.items() if p != BROKEN_NOSTATM},
-           bad=BROKEN_BAD, nostatm={BROKEN_NOSTATM: BROKEN_TABLE[BROKEN_NOSTATM]})
+           BROKEN_TABLE, bad=BROKEN_BAD)
 CAP = _captured_tree()
 TREES = {"awkward": AWK, "broken": BRK, "captured": CAP}
 

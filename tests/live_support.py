@@ -76,10 +76,11 @@ def expected_info(pid: int | str) -> dict:
         "cpu_user": st[14] / CLK_TCK,
         "cpu_system": st[15] / CLK_TCK,
         "cpu_time": (st[14] + st[15]) / CLK_TCK,
-        # RSS: statm "resident" (= status VmRSS, what ps and top show).  Not
-        # stat field 24: since Linux 6.16 statm/status sum the per-CPU RSS
-        # counters exactly, while stat still prints the approximate value,
-        # which can be off by tens of pages (and even fall below "shared").
+        # Memory from statm, a file sysmon does not read: it prints in pages
+        # the counters sysmon takes from status in kB (resident = VmRSS,
+        # shared = RssFile + RssShmem).  Not stat field 24: since Linux 6.16
+        # statm/status sum the per-CPU RSS counters exactly, while stat still
+        # prints the approximate value, which can be off by tens of pages.
         "rss": statm[1] * PAGE_SIZE,
         "vms": statm[0] * PAGE_SIZE,
         "shared": statm[2] * PAGE_SIZE,

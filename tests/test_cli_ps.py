@@ -38,7 +38,7 @@ from cli_support import (  # noqa: E402
     run,
     tree_fixture,  # noqa: F401 - the `tree` fixture
 )
-from helpers import CLK_TCK, PAGE_SIZE, decode  # noqa: E402
+from helpers import CLK_TCK, decode  # noqa: E402
 
 import sysmon  # noqa: E402
 from sysmon.cli._columns import cpu_time, human_bytes, start_time, tty_name  # noqa: E402
@@ -145,16 +145,19 @@ root    1    0 S    1      00:01  10M 1.0M ?     2023  /sbin/init splash
 root    2    0 S    1      00:00    0    0 ?     2023  [kthreadd]
 alice 300    1 R    4   01:01:01 3.0G 1.5G pts/5 2023  {EVIL_COMMAND_SHOWN}
 1234  400    1 S    1 2-00:00:00 512K 256K tty1  2023  digits
-root  700    - -    -          -    - 200K -     -     broken
+5555  500    1 S    1      00:00  20M 4.0M ttyS1 2023  nostatm
+root  700    - -    -          -    - 300K -     -     broken
 """
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_tree_default_table_exact(tree, backend):
     out = ok("ps", "--root", str(tree), "--backend", backend, env=utc_env())
-    # pids 500 and 600 have no statm / cmdline file: the kernel says they
-    # vanished, so a table that reads those leaves them out; 700's stat does not
-    # parse: its stat fields are "-", its RSS (from statm) is there
+    # pid 600 has no cmdline file: the kernel says it vanished, so a table
+    # that reads cmdline leaves it out; pid 500 has no statm file, which no
+    # field reads: it is there.  RSS is status's VmRSS (every stat field 24
+    # and statm says otherwise); 700's stat does not parse: its stat fields
+    # are "-", its RSS (from status) is there
     assert out == EXPECTED_DEFAULT
     assert_terminal_safe(out.encode())
 
@@ -168,28 +171,33 @@ def test_tree_titles_from_registry(tree):
 
 
 def test_tree_fields_read_only_needed_files(tree):
-    # no statm file for 500, no cmdline file for 600: each is left out only
-    # when a shown field needs that file, so no other file is opened
+    # no cmdline file for 600: it is left out only when a shown field needs
+    # that file, so no other file is opened; no statm file for 500, which
+    # no field needs (rss and shared come from status): never left out
     def pids(fields: str) -> list[int]:
         return sorted(rows_by_pid(ok("ps", "--root", str(tree), "--fields", fields), 0, 2))
 
     assert pids("pid,name") == [1, 2, 300, 400, 500, 600, 700]
-    assert pids("pid,shared") == [1, 2, 300, 400, 600, 700]
+    assert pids("pid,shared") == [1, 2, 300, 400, 500, 600, 700]
+    assert pids("pid,rss") == [1, 2, 300, 400, 500, 600, 700]
     assert pids("pid,cmdline") == [1, 2, 300, 400, 500, 700]
     assert pids("pid,username") == [1, 2, 300, 400, 500, 600, 700]
 
 
 def test_tree_fields_exact(tree):
+    # SHR is status's RssFile + RssShmem: 0 for the kernel thread (no memory
+    # lines), "-" (unknown) for 400, whose status has VmRSS but no RssFile
     out = ok("ps", "--root", str(tree), "--fields", "name,pid,tty_nr,uid,shared")
     assert out == (
         "NAME      PID TTY     UID  SHR\n"
-        "init        1 ?         0 4.0K\n"
-        "kthreadd    2 ?         0 4.0K\n"
-        "日本語    300 pts/5  1000 4.0K\n"
-        "digits    400 tty1   4321 4.0K\n"
-        "nocmdline 600 ?     65534 4.0K\n"
-        "-         700 -         0 4.0K\n"
-    ).replace("4.0K", human_bytes(PAGE_SIZE))
+        "init        1 ?         0 824K\n"
+        "kthreadd    2 ?         0    0\n"
+        "日本語    300 pts/5  1000 3.0M\n"
+        "digits    400 tty1   4321    -\n"
+        "nostatm   500 ttyS1  5555 100K\n"
+        "nocmdline 600 ?     65534  48K\n"
+        "-         700 -         0  16K\n"
+    )
 
 
 def test_tree_ascii_terminal(tree):
@@ -204,7 +212,7 @@ def test_tree_ascii_terminal(tree):
 def test_tree_json_exact(tree, backend):
     objs = ok_json("ps", "--root", str(tree), "--backend", backend)
     by_pid = {o["pid"]: o for o in objs}
-    assert sorted(by_pid) == [1, 2, 300, 400, 700]  # every field: all files needed
+    assert sorted(by_pid) == [1, 2, 300, 400, 500, 700]  # every field: no 600 (no cmdline)
     assert all(list(o) == list(sysmon.ProcessInfo._fields) for o in objs)
     evil = by_pid[300]
     assert evil["cmdline"] == ["/usr/bin/evil", decode(EVIL_ARG), "tab\there", "\udcff"]
@@ -212,18 +220,26 @@ def test_tree_json_exact(tree, backend):
     assert evil["username"] == "alice"
     assert (evil["uid"], evil["euid"], evil["gid"], evil["egid"]) == (1000,) * 4
     assert evil["tty_nr"] == 34821
-    assert evil["rss"] == 3 * GIB // 2
+    assert evil["rss"] == 3 * GIB // 2  # VmRSS; stat field 24 says GIB, statm 1 page
+    assert evil["shared"] == (2048 + 1024) * 1024  # RssFile + RssShmem
     assert evil["vms"] == 3 * GIB
     assert evil["num_threads"] == 4
     assert evil["state"] == "R"
     assert evil["create_time"] == pytest.approx(BTIME + 100 / CLK_TCK)
     assert evil["cpu_user"] == pytest.approx(366_000 / CLK_TCK)
     assert by_pid[400]["username"] == "1234"
+    assert (by_pid[400]["rss"], by_pid[400]["shared"]) == (256 * 1024, None)  # no RssFile
     assert by_pid[2]["cmdline"] == []
+    assert (by_pid[2]["rss"], by_pid[2]["shared"]) == (0, 0)  # no memory lines: 0, not None
+    assert (by_pid[1]["rss"], by_pid[1]["shared"]) == (MIB, (800 + 24) * 1024)  # garbage statm
+    nostatm = by_pid[500]
+    assert (nostatm["rss"], nostatm["shared"], nostatm["uid"]) == (4 * MIB, 100 * 1024, 5555)
     broken = by_pid[700]
     assert broken["cmdline"] == ["broken"]
     assert broken["ppid"] is None and broken["vms"] is None and broken["name"] is None
-    assert broken["rss"] == 50 * PAGE_SIZE  # statm parses: rss comes from there
+    # status parses: rss, shared and the ids come from there (its statm says 50 pages)
+    assert (broken["rss"], broken["shared"]) == (300 * 1024, (12 + 4) * 1024)
+    assert broken["uid"] == 0 and broken["username"] == "root"
 
 
 def test_tree_json_fields(tree):
@@ -231,7 +247,8 @@ def test_tree_json_fields(tree):
     assert all(list(o) == ["pid", "rss", "name"] for o in objs)
     by_pid = {o["pid"]: o["rss"] for o in objs}
     assert by_pid[300] == 3 * GIB // 2
-    assert 500 not in by_pid  # rss needs statm; a missing statm means the process is gone
+    assert by_pid[500] == 4 * MIB  # rss needs status alone: no statm file is no matter
+    assert by_pid[700] == 300 * 1024  # nor is a stat that does not parse
     objs = ok_json("ps", "--root", str(tree), "--fields", "name,pid", "--user", "alice")
     assert objs == [{"pid": 300, "name": "日本語"}]
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from sysmon import _native, _pure
+from sysmon._raw import R_CMDLINE, R_START
 from sysmon.fields import FileGroup
 
 
 def _stable(rows: list[tuple[object, ...]]) -> dict[object, tuple[object, ...]]:
     # Fields that cannot move between two scans of a live system (not the name:
     # workqueue kernel threads rename themselves as they pick up work).
-    return {r[0]: (r[20], r[36]) for r in rows}
+    return {r[0]: (r[R_START], r[R_CMDLINE]) for r in rows}
 
 
 def test_tiny_buffers_grow_to_fit() -> None:
@@ -17,7 +18,7 @@ def test_tiny_buffers_grow_to_fit() -> None:
     scanner._alloc(1, 8)  # one row, eight bytes of arena: far too small
     rows = scanner.scan(b"/proc", int(FileGroup.ALL))
     assert scanner.cap >= len(rows) > 1
-    assert scanner.arena_cap >= sum(len(r[36] or b"") for r in rows)
+    assert scanner.arena_cap >= sum(len(r[R_CMDLINE] or b"") for r in rows)
     a, b = _stable(rows), _stable(_pure.scan_raw("/proc", int(FileGroup.ALL)))
     common = [pid for pid in a if pid in b and a[pid][0] == b[pid][0]]
     assert len(common) >= 0.9 * len(a)
@@ -33,7 +34,7 @@ def test_exact_row_count_needed(tmp_path) -> None:  # type: ignore[no-untyped-de
     scanner = _native._Scanner()
     scanner._alloc(2, 10)
     rows = scanner.scan(str(proc).encode(), int(FileGroup.CMDLINE))
-    assert sorted((r[0], r[36]) for r in rows) == [
+    assert sorted((r[0], r[R_CMDLINE]) for r in rows) == [
         (pid, b"x" * 100 * pid + b"\0") for pid in range(1, 6)
     ]
     assert scanner.cap >= 5

@@ -7,18 +7,46 @@ import os
 import pickle
 import shutil
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
 import sysmon
 
 HZ = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
 BTIME = 1700000000
+
+# status memory lines, kB: (VmRSS, RssFile, RssShmem); None in the last two
+# leaves both out (Linux < 4.5), None for the whole, every Vm/Rss line (a
+# kernel thread, a zombie).  The default: rss 44 KiB, shared 12 + 4 KiB.
+Memory = Optional[tuple[int, Optional[int], Optional[int]]]
+MEM: Memory = (44, 12, 4)
+RSS, SHARED = 44 * 1024, 16 * 1024
+
+
+def write_status(root: Path, pid: int, *, name: str = "worker", uid: int = 1000,
+                 mem: Memory = MEM) -> None:
+    vm = ""
+    if mem is not None:
+        rss, file, shmem = mem
+        # VmHWM (peak resident) precedes VmRSS and differs: no field reads it
+        vm = f"VmSize:\t  120564 kB\nVmHWM:\t{rss + 100:8d} kB\nVmRSS:\t{rss:8d} kB\n"
+        if file is not None and shmem is not None:
+            vm += f"RssAnon:\t{rss - file - shmem:8d} kB\nRssFile:\t{file:8d} kB\n"
+            vm += f"RssShmem:\t{shmem:8d} kB\n"
+        vm += "VmData:\t     900 kB\n"
+    (root / "proc" / str(pid) / "status").write_bytes(
+        f"Name:\t{name}\nTgid:\t{pid}\nPid:\t{pid}\nPPid:\t1\n"
+        f"Uid:\t{uid}\t{uid}\t{uid}\t{uid}\nGid:\t100\t100\t100\t100\n{vm}"
+        "Threads:\t1\n".encode()
+    )
 
 
 def write_proc(root: Path, pid: int, *, name: str = "worker", uid: int = 1000,
-               utime: int = 0, stime: int = 0, start: int = 500, rss: int = 7) -> None:
+               utime: int = 0, stime: int = 0, start: int = 500, rss: int = 7,
+               mem: Memory = MEM) -> None:
+    """A process; ``rss`` is stat field 24 (pages), which no field reads now:
+    rss and shared come from the status memory lines ``mem``.  No statm."""
     d = root / "proc" / str(pid)
     d.mkdir(parents=True, exist_ok=True)
     fields = [1, pid, pid, 0, -1, 4194304, 11, 0, 12, 0, utime, stime, 0, 0, 20, 0, 1, 0,
@@ -26,11 +54,7 @@ def write_proc(root: Path, pid: int, *, name: str = "worker", uid: int = 1000,
     (d / "stat").write_bytes(
         f"{pid} ({name}) S ".encode() + " ".join(map(str, fields)).encode() + b"\n"
     )
-    (d / "status").write_bytes(
-        f"Name:\t{name}\nTgid:\t{pid}\nPid:\t{pid}\nPPid:\t1\n"
-        f"Uid:\t{uid}\t{uid}\t{uid}\t{uid}\nGid:\t100\t100\t100\t100\n".encode()
-    )
-    (d / "statm").write_bytes(b"300 7 3 1 0 50 0\n")
+    write_status(root, pid, name=name, uid=uid, mem=mem)
     (d / "cmdline").write_bytes(name.encode() + b"\0--flag\0")
 
 
@@ -97,11 +121,12 @@ def test_usernames_reload_when_passwd_changes(root: Path, backend: str) -> None:
 
 
 def test_values_and_units(root: Path, backend: str) -> None:
-    write_proc(root, 10, utime=3 * HZ, stime=HZ, start=25 * HZ, rss=9)
+    write_proc(root, 10, utime=3 * HZ, stime=HZ, start=25 * HZ, rss=9, mem=(1234, 200, 34))
     (p,) = sysmon.processes(root=root)
     assert p.cpu_user == 3.0 and p.cpu_system == 1.0
     assert p.create_time == BTIME + 25.0
-    assert p.rss == 7 * PAGE and p.vms == 123456789 and p.shared == 3 * PAGE  # statm 2, 3
+    # rss: status VmRSS (not stat field 24, 9 pages); shared: RssFile + RssShmem
+    assert p.rss == 1234 * 1024 and p.vms == 123456789 and p.shared == 234 * 1024
     assert p.cmdline == ["worker", "--flag"]
     assert p.tpgid == -1 and p.cpu_num == 1 and p.username == "alice"
 
@@ -109,9 +134,10 @@ def test_values_and_units(root: Path, backend: str) -> None:
 def test_fields_subset_and_unknown(root: Path, backend: str) -> None:
     write_proc(root, 10)
     (p,) = sysmon.processes(fields=["name", "rss"], root=root)
-    assert (p.pid, p.name, p.rss) == (10, "worker", 7 * PAGE)
+    assert (p.pid, p.name, p.rss) == (10, "worker", RSS)
     assert p.vms is None  # stat was read for name, but vms was not asked for
-    assert p.cmdline is None and p.uid is None and p.shared is None
+    assert p.uid is None and p.shared is None  # status was read for rss: the same
+    assert p.cmdline is None
     with pytest.raises(ValueError, match="unknown field 'bogus'"):
         sysmon.processes(fields=["bogus"], root=root)
 
@@ -158,14 +184,62 @@ def test_handle_argument_errors(root: Path) -> None:
 def test_handle_parse_error(root: Path, backend: str) -> None:
     write_proc(root, 10)
     p = sysmon.Process(10, root=root)
-    (root / "proc" / "10" / "statm").write_bytes(b"garbage\n")
-    with pytest.raises(sysmon.ParseError) as exc:
-        p.shared()
-    assert exc.value.path.endswith("/10/statm")
-    assert p.vms() == 123456789  # other files still read
+    assert (p.rss(), p.shared(), p.uid()) == (RSS, SHARED, 1000)
+    status = root / "proc" / "10" / "status"
+    text = status.read_bytes()
+    assert text.count(b"VmRSS:\t      44 kB\n") == 1
+    status.write_bytes(text.replace(b"VmRSS:\t      44 kB", b"VmRSS:\tlots kB"))
+    # a malformed memory line makes the whole of status malformed
+    for call in (p.shared, p.rss, p.uid, p.username):
+        with pytest.raises(sysmon.ParseError) as exc:
+            call()
+        assert exc.value.path.endswith("/10/status")
+    assert p.vms() == 123456789 and p.name() == "worker"  # other files still read
     # In a whole-table scan the same malformed file only blanks its fields.
     (row,) = sysmon.processes(root=root)
-    assert row.shared is None and row.rss is None and row.vms == 123456789
+    assert (row.uid, row.username, row.rss, row.shared) == (None, None, None, None)
+    assert row.vms == 123456789 and row.name == "worker" and row.cmdline == ["worker", "--flag"]
+
+
+@pytest.mark.parametrize("statm", [None, b"garbage\n", b"", b"300 99 77 1 0 50 0\n"])
+def test_statm_is_never_read(root: Path, backend: str, statm: bytes | None) -> None:
+    """rss and shared come from status: a statm file, missing, malformed or
+    saying other numbers, changes nothing."""
+    write_proc(root, 10, rss=99)
+    if statm is not None:
+        (root / "proc" / "10" / "statm").write_bytes(statm)
+    (row,) = sysmon.processes(root=root)
+    assert (row.rss, row.shared, row.uid, row.vms) == (RSS, SHARED, 1000, 123456789)
+    (only,) = sysmon.processes(fields=["rss", "shared"], root=root)
+    assert (only.rss, only.shared) == (RSS, SHARED)
+    with sysmon.Process(10, root=root) as p:
+        assert (p.rss(), p.shared()) == (RSS, SHARED)
+        assert p.info() == row
+
+
+def test_status_without_rss_file_lines(root: Path, backend: str) -> None:
+    """Linux < 4.5: VmRSS but no RssFile/RssShmem: shared is unknown (None),
+    not 0, and rss still comes from VmRSS."""
+    write_proc(root, 10, rss=3, mem=(5000, None, None))
+    (row,) = sysmon.processes(root=root)
+    assert (row.rss, row.shared, row.uid) == (5000 * 1024, None, 1000)
+    (only,) = sysmon.processes(fields=["shared"], root=root)
+    assert only.shared is None and only.rss is None
+    with sysmon.Process(10, root=root) as p:
+        assert p.shared() is None
+        assert p.rss() == 5000 * 1024
+
+
+def test_status_without_memory_lines(root: Path, backend: str) -> None:
+    """A kernel thread (or a zombie) has no Vm/Rss lines: rss and shared are
+    0, a known value, not None; the ids still come from the same status."""
+    write_proc(root, 2, name="kthreadd", uid=0, rss=5, mem=None)
+    write_proc(root, 10)
+    by_pid = {p.pid: p for p in sysmon.processes(root=root)}
+    assert (by_pid[2].rss, by_pid[2].shared, by_pid[2].username) == (0, 0, "root")
+    assert (by_pid[10].rss, by_pid[10].shared) == (RSS, SHARED)
+    with sysmon.Process(2, root=root) as p:
+        assert (p.rss(), p.shared()) == (0, 0)
 
 
 @pytest.mark.parametrize(
@@ -207,7 +281,7 @@ def test_sampler_reuses_unchanged_records_and_sees_every_change(root: Path,
     """A process whose files did not change keeps its record (and, at rate
     0.0, its sample) object; any change in any file read gives a new record
     equal to what processes() reads."""
-    for pid in (10, 11, 12, 13):
+    for pid in (10, 11, 12, 13, 14):
         write_proc(root, pid, utime=100)
     clock = FakeClock()
     sampler = sysmon.ProcessSampler(root=root, clock=clock)
@@ -222,8 +296,9 @@ def test_sampler_reuses_unchanged_records_and_sees_every_change(root: Path,
 
     write_proc(root, 10, utime=100 + HZ)            # stat: CPU time
     write_proc(root, 11, utime=100, name="renamed")  # stat, status and cmdline
-    (root / "proc" / "12" / "statm").write_bytes(b"300 9 3 1 0 50 0\n")  # statm only
+    write_status(root, 12, mem=(96, 12, 4))          # status memory lines only
     (root / "proc" / "13" / "cmdline").write_bytes(b"other\0")  # cmdline only
+    (root / "proc" / "14" / "statm").write_bytes(b"300 9 3 1 0 50 0\n")  # a file never read
     clock.now += 2.0
     fourth = _by_pid(sampler.sample())
     fresh = {p.pid: p for p in sysmon.processes(root=root)}
@@ -232,9 +307,10 @@ def test_sampler_reuses_unchanged_records_and_sees_every_change(root: Path,
         assert fourth[pid].info == fresh[pid]
     assert fourth[10].cpu_percent == pytest.approx(50.0)
     assert fourth[11].info.name == "renamed" and fourth[11].info.cmdline == ["renamed", "--flag"]
-    assert fourth[12].info.rss == 9 * PAGE
+    assert (fourth[12].info.rss, fourth[12].info.shared) == (96 * 1024, SHARED)
     assert fourth[13].info.cmdline == ["other"]
     assert [fourth[p].cpu_percent for p in (11, 12, 13)] == [0.0, 0.0, 0.0]
+    assert fourth[14] is third[14] and fourth[14].info == fresh[14]  # statm: not read
 
 
 def test_sampler_memo_follows_passwd_fields_and_clock(root: Path, backend: str) -> None:
@@ -252,7 +328,7 @@ def test_sampler_memo_follows_passwd_fields_and_clock(root: Path, backend: str) 
     assert sampler.fields == {"pid", "rss", "cmdline", "cpu_time", "start_ticks"}
     clock.now += 1.0
     (s,) = sampler.sample()
-    assert (s.info.username, s.info.rss, s.info.cmdline) == (None, 7 * PAGE, ["worker", "--flag"])
+    assert (s.info.username, s.info.rss, s.info.cmdline) == (None, RSS, ["worker", "--flag"])
     assert s.cpu_percent == 0.0
     # a clock that does not move: no rate, even for an unchanged process
     (again,) = sampler.sample()

@@ -17,7 +17,7 @@ import sysmon
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fixture_support import child_env
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
+RSS = 20 * 1024  # status VmRSS: 20 kB (stat field 24 says 4096 pages)
 
 
 def write_proc(proc: Path, pid: int, name: str = "worker") -> None:
@@ -28,8 +28,9 @@ def write_proc(proc: Path, pid: int, name: str = "worker") -> None:
     (d / "stat").write_text(f"{pid} ({name}) S {rest}\n")
     (d / "status").write_text(
         f"Name:\t{name}\nTgid:\t{pid}\nPid:\t{pid}\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n"
+        "VmRSS:\t      20 kB\nRssAnon:\t       8 kB\nRssFile:\t      12 kB\n"
+        "RssShmem:\t       0 kB\n"
     )
-    (d / "statm").write_text("9 3 1 1 0 2 0\n")
     (d / "cmdline").write_bytes(name.encode() + b"\0")
 
 
@@ -83,7 +84,7 @@ def test_pid_directory_denied_keeps_the_row(root: Path, backend: str) -> None:
         (root / "proc" / "11").chmod(0o755)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == [
-        f"10 worker 0 {3 * PAGE} ['worker']",
+        f"10 worker 0 {RSS} ['worker']",
         "11 None None None None",  # kept, every field unavailable
     ]
 
@@ -125,7 +126,7 @@ def test_planted_fifo_does_not_hang(root: Path, backend: str) -> None:
     code = SCAN_AS_TUPLES
     out = run_child(code, backend, str(root))
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines()[1] == f"11 worker 0 {3 * PAGE} []"  # reads as empty
+    assert out.stdout.splitlines()[1] == f"11 worker 0 {RSS} []"  # reads as empty
 
 
 def test_unreadable_root_same_error_in_both(tmp_path: Path, backend: str) -> None:

@@ -28,12 +28,11 @@ from fixture_support import (  # noqa: E402
     AWKWARD,
     BRK,
     BROKEN,
-    BROKEN_NOSTATM,
     CAPTURED,
     CLK,
     SE,
     STAT,
-    STATM,
+    STATUS,
     U64,
     _by_pid,
     assert_records,
@@ -50,19 +49,30 @@ def test_fixture_self_consistency():
     """The tables above really describe the files (spot checks that would
     catch a table edited without the files, or the other way round)."""
     for tr in (AWK, BRK):
-        for pid in list(tr.procs) + list(tr.threads) + list(tr.nostatm):
+        for pid in list(tr.procs) + list(tr.threads):
             d = tr.root / "proc" / str(pid)
             assert d.is_dir(), d
             x = tr.fx(pid)
-            if not tr.bad.get(pid, 0) & STATM and pid != BROKEN_NOSTATM:
-                assert tuple(int(v) for v in (d / "statm").read_bytes().split()[:3]) == x.statm
+            if not tr.bad.get(pid, 0) & STATUS:
+                kb = {k: int(v.split()[0]) for k, _, v in
+                      (ln.partition(b":") for ln in (d / "status").read_bytes().splitlines())
+                      if k in (b"VmRSS", b"RssFile", b"RssShmem")}
+                if b"RssFile" in kb:
+                    shared = kb[b"RssFile"] + kb[b"RssShmem"]
+                else:  # no memory at all (kernel thread, zombie), or Linux < 4.5
+                    shared = None if b"VmRSS" in kb else 0
+                assert (kb.get(b"VmRSS", 0), shared) == (
+                    x.mem[1] * 4, None if x.mem[2] is None else x.mem[2] * 4), pid
+            if (d / "statm").exists() and pid != 207:  # the real kernel's statm agrees
+                sm = tuple(int(v) for v in (d / "statm").read_bytes().split()[:3])
+                assert sm[1] == x.mem[1] and x.mem[2] in (None, sm[2]), pid
             if not tr.bad.get(pid, 0) & STAT:
                 assert (d / "stat").read_bytes().startswith(b"%d (" % pid)
     # every numeric directory of the hand-made trees is in a table
     for tr in (AWK, BRK):
         nums = {int(p.name) for p in (tr.root / "proc").iterdir()
                 if p.name.isdigit() and p.name[0] != "0"}
-        assert nums == set(tr.procs) | set(tr.threads) | set(tr.nostatm)
+        assert nums == set(tr.procs) | set(tr.threads)
 
 
 def test_processes_exact(tree, backend):
@@ -185,12 +195,15 @@ def test_broken_specifics(backend):
         assert (r.name, r.state, r.ppid, r.start_ticks, r.cpu_num) == (None,) * 5, pid
         assert r.uid == 0 and r.username == "root" and r.cmdline[1] == "--flag", pid
     assert recs[206].uid is None and recs[206].username is None and recs[206].name == "badstatus"
-    # rss and shared both come from statm: a malformed statm blanks both, vms stays
-    assert recs[207].shared is None and recs[207].rss is None and recs[207].vms is not None
-    assert BROKEN_NOSTATM not in recs
+    # rss and shared come from status: a malformed memory line blanks the whole
+    # group, as a malformed Uid: does; vms (stat) stays
+    r = recs[212]
+    assert (r.uid, r.username, r.rss, r.shared) == (None,) * 4 and r.vms == 3133440
+    # statm is never read: missing (205) or garbage (207), the row is whole
+    for pid in (205, 207, 211):
+        r = recs[pid]
+        assert (r.rss, r.shared, r.uid) == (1200 * 1024, 800 * 1024, 0), pid
     assert recs[211].name == "healthy"
-    # without statm the vanished-looking process is there
-    assert BROKEN_NOSTATM in _by_pid(sysmon.processes(fields=["name"], root=str(BROKEN)))
 
 
 # ============================================================ captured roles

@@ -34,8 +34,6 @@ from fixture_support import (  # noqa: E402
     AWKWARD_THREAD,
     BRK,
     BROKEN,
-    BROKEN_NOSTATM,
-    PAGE,
     STATUS,
     TREES,
     _by_pid,
@@ -84,7 +82,8 @@ DENIED_CHILD = textwrap.dedent("""
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
 def test_access_denied_as_nobody(backend):
     """status of pid 171 is mode 000: as nobody the row stays, uid/gid/username
-    are None, everything else is there; Process(171).uid() is AccessDenied."""
+    and rss/shared are None, everything else is there; Process(171).uid() is
+    AccessDenied."""
     base = Path(tempfile.mkdtemp(prefix="sysmon-denied-"))
     try:
         root = readable_copy(AWKWARD, base)
@@ -109,7 +108,8 @@ def test_access_denied_as_nobody(backend):
     assert_records(out["records"], want)
     r171 = _by_pid(out["records"])[171]
     assert (r171.uid, r171.euid, r171.gid, r171.egid, r171.username) == (None,) * 5
-    assert r171.name == "bash" and r171.cmdline == ["-bash"] and r171.shared == 154 * PAGE
+    assert (r171.rss, r171.shared) == (None, None)  # status holds memory too
+    assert r171.name == "bash" and r171.cmdline == ["-bash"] and r171.vms == 3133440
     assert out["name"] == "bash"
     for meth in ("uid", "username", "info"):
         kind, pid, path = out[meth]
@@ -145,9 +145,9 @@ def test_process_handle_values(backend, which):
                                                         None)
 
 
-def recs_vms_207() -> int:
-    """vsize (stat field 23) of pid 207, read from the fixture itself."""
-    data = (BROKEN / "proc" / "207" / "stat").read_bytes()
+def recs_vms_212() -> int:
+    """vsize (stat field 23) of pid 212, read from the fixture itself."""
+    data = (BROKEN / "proc" / "212" / "stat").read_bytes()
     return int(data[data.rindex(b")") + 2 :].split()[20])
 
 
@@ -156,23 +156,26 @@ def test_process_handle_broken(backend):
     for pid in (1, 211):
         with sysmon.Process(pid, root=str(BROKEN)) as p:
             assert_records([p.info()], [want[pid]])
-    # malformed status / statm: those fields raise ParseError naming the file
+    # malformed status: its fields, memory included, raise ParseError naming the file
     with sysmon.Process(206, root=str(BROKEN)) as p:
         assert p.name() == "badstatus"
         with pytest.raises(sysmon.ParseError) as ei:
             p.uid()
         assert str(ei.value.path).endswith("broken/proc/206/status"), ei.value.path
-    with sysmon.Process(207, root=str(BROKEN)) as p:
-        assert p.vms() == recs_vms_207()
+    with sysmon.Process(212, root=str(BROKEN)) as p:
+        assert p.vms() == recs_vms_212()
+        with pytest.raises(sysmon.ParseError):
+            p.uid()
         with pytest.raises(sysmon.ParseError):
             p.rss()
         with pytest.raises(sysmon.ParseError) as ei:
             p.shared()
-        assert str(ei.value.path).endswith("broken/proc/207/statm"), ei.value.path
-    # missing statm: the process vanished
-    with sysmon.Process(BROKEN_NOSTATM, root=str(BROKEN)) as p, \
-            pytest.raises(sysmon.NoSuchProcess):
-        p.info()
+        assert str(ei.value.path).endswith("broken/proc/212/status"), ei.value.path
+    # statm is never read: missing (205) or garbage (207), every field is there
+    for pid in (205, 207):
+        with sysmon.Process(pid, root=str(BROKEN)) as p:
+            assert_records([p.info()], [want[pid]])
+            assert (p.rss(), p.shared()) == (1200 * 1024, 800 * 1024)
 
 
 @pytest.mark.parametrize("pid", [200, 201, 202, 203, 204, 208, 209, 210])
@@ -201,7 +204,7 @@ def test_process_vanishes(backend, tmp_path):
     root = copy_tree(AWKWARD, tmp_path / "t")
     p = sysmon.Process(100, root=str(root))
     assert p.name() == "a) (b"
-    for f in ("stat", "status", "statm", "cmdline"):
+    for f in ("stat", "status", "cmdline"):
         (root / "proc" / "100" / f).unlink()
     with pytest.raises(sysmon.NoSuchProcess):
         p.name()

@@ -33,7 +33,6 @@ from fixture_support import (  # noqa: E402
     CMDLINE,
     GROUP_FILE,
     STAT,
-    STATM,
     STATUS,
     TREES,
     _by_pid,
@@ -53,7 +52,8 @@ BACKENDS = ["c", "python"]
 
 
 # =================================================================== raw scan
-RAW_ERR = (1, 2, 3, 4)  # sysmon._raw: err slot index of stat, status, statm, cmdline
+RAW_ERR = (1, 2, 3)  # sysmon._raw: err slot index of stat, status, cmdline
+GROUPS = (STAT, STATUS, CMDLINE)
 
 
 def _scan(mod, root: Path, mask: int):
@@ -68,7 +68,7 @@ def test_scan_raw_equal(tree, mask):
     assert c == p
     assert [r[0] for r in c] == tree.expected_pids(mask)
     for r in c:
-        for bit, idx in zip((STAT, STATUS, STATM, CMDLINE), RAW_ERR):
+        for bit, idx in zip(GROUPS, RAW_ERR):
             if not mask & bit:
                 assert r[idx] == errno.ENODATA, (r[0], bit)
             elif tree.bad.get(r[0], 0) & bit:
@@ -91,13 +91,12 @@ def test_scan_raw_missing_root(mod, tmp_path):
 @requires_native
 @pytest.mark.parametrize("mode", ["awkward", "broken", "captured"])
 def test_parsers_agree_on_fixture_files(mode):
-    """Both parsers on every stat/status/statm file of every tree."""
+    """Both parsers on every stat/status file of every tree."""
     root = TREES[mode].root / "proc"
     for d in root.iterdir():
         if not d.is_dir() or d.is_symlink():
             continue
-        for fname, fn in (("stat", "parse_stat"), ("status", "parse_status"),
-                          ("statm", "parse_statm")):
+        for fname, fn in (("stat", "parse_stat"), ("status", "parse_status")):
             f = d / fname
             if not f.is_file():
                 continue
@@ -112,7 +111,7 @@ def test_parsers_agree_on_fixture_files(mode):
 
 
 # ================================================ nothing unrequested is read
-@pytest.mark.parametrize("group", [STAT, STATUS, STATM, CMDLINE], ids=GROUP_FILE.get)
+@pytest.mark.parametrize("group", GROUPS, ids=GROUP_FILE.get)
 def test_unrequested_file_is_not_read(backend, tmp_path, group):
     """Replace pid 1's file of one group by a directory (read -> EISDIR).
 
@@ -131,11 +130,27 @@ def test_unrequested_file_is_not_read(backend, tmp_path, group):
         else:
             assert [r[0] for r in got] == [r[0] for r in ref]
             row = next(r for r in got if r[0] == 1)
-            assert row[RAW_ERR[[STAT, STATUS, STATM, CMDLINE].index(group)]] == errno.EISDIR
+            assert row[RAW_ERR[GROUPS.index(group)]] == errno.EISDIR
     others = [n for n in sysmon.ProcessInfo._fields if not _group_bits(n) & group]
     assert_records(sysmon.processes(fields=others, root=str(root)), expected(AWK, fields=others))
     assert_records(sysmon.processes(root=str(root)),
                    expected(AWK, unavailable={1: group}))
+
+
+def test_statm_is_never_read(backend, tmp_path):
+    """rss and shared come from status: with every statm a directory (read ->
+    EISDIR) or gone, no scan of any mask changes, and neither does a record."""
+    root = copy_tree(AWKWARD, tmp_path / "t")
+    statms = [f for f in (root / "proc").glob("*/statm") if not f.parent.is_symlink()]
+    assert len(statms) > 20
+    for i, f in enumerate(sorted(statms)):
+        f.unlink()
+        if i % 2:
+            f.mkdir()
+    mod = _native if backend == "c" else _pure
+    for mask in range(1, 16):  # 0x4, statm's old bit, reads nothing either
+        assert _scan(mod, root, mask) == _scan(mod, AWKWARD, mask & ~4), mask
+    assert_records(sysmon.processes(root=str(root)), expected(AWK))
 
 
 FIFO_CHILD = textwrap.dedent("""
@@ -152,7 +167,7 @@ FIFO_CHILD = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("group", [STAT, STATUS, STATM, CMDLINE], ids=GROUP_FILE.get)
+@pytest.mark.parametrize("group", GROUPS, ids=GROUP_FILE.get)
 def test_unrequested_fifo_is_not_opened(backend, tmp_path, group):
     """A FIFO with no writer blocks open(2): a scan that does not need that
     file must finish (in a child, with a timeout) and equal the plain tree's."""
@@ -232,7 +247,6 @@ def test_many_processes(tmp_path):
         (d / "status").write_bytes(
             (src / "status").read_bytes().replace(b"Tgid:\t1\n", b"Tgid:\t%d\n" % pid)
             .replace(b"Pid:\t1\n", b"Pid:\t%d\n" % pid))
-        (d / "statm").write_bytes((src / "statm").read_bytes())
         (d / "cmdline").write_bytes(b"/bin/p%d\0" % pid + b"y" * 300 + b"\0")
     for mask in (STAT, ALL):
         c, p = _both_raw(root, mask)
@@ -266,8 +280,8 @@ def test_odd_entries_same_in_both(tmp_path, kind):
         (proc / "100" / "stat").unlink()
         os.symlink("../1/stat", proc / "100" / "stat")  # O_NOFOLLOW: ELOOP, row kept
     else:
-        (proc / "100" / "statm").unlink()
-        (proc / "100" / "statm").mkdir()
+        (proc / "100" / "cmdline").unlink()
+        (proc / "100" / "cmdline").mkdir()
     for mask in range(1, 16):
         c, p = _both_raw(root, mask)
         assert c == p, mask

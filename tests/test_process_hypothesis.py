@@ -1,4 +1,4 @@
-"""Generated inputs for the stat / status / statm parsers, C against Python.
+"""Generated inputs for the stat / status parsers, C against Python.
 
 ``sysmon._native.parse_*`` and ``sysmon._pure.parse_*`` take the bytes of one
 file and return the same tuple, or raise ``sysmon.ParseError``.  Every test
@@ -9,8 +9,11 @@ Tuple layouts (sysmon/_raw.py):
   parse_stat   -> (pid, name, state, ppid, pgrp, session, tty_nr, tpgid, flags,
                    minflt, majflt, utime, stime, priority, nice, num_threads,
                    starttime, vsize, rss, processor)      processor -1 = absent
-  parse_status -> (uid x4, gid x4, tgid, pid)             -1 = line absent
-  parse_statm  -> (size, resident, shared)
+  parse_status -> (uid x4, gid x4, tgid, pid, VmRSS, RssFile, RssShmem)
+                                                          -1 = line absent
+  The memory values are the kB of "VmRSS:  1580 kB"; anything but blanks,
+  digits (at most 2^63-1), at least one blank, "kB", blanks after the colon is
+  a ParseError, as is a malformed Uid:/Gid:/Tgid:/Pid:.
 """
 
 from __future__ import annotations
@@ -199,7 +202,7 @@ STATUS_BEFORE = [b"Umask:\t0022", b"State:\tS (sleeping)", b"Ngid:\t0"]
 STATUS_AFTER = [
     b"FDSize:\t256", b"Groups:\t4 24 27 ", b"NStgid:\t%d", b"NSpid:\t%d", b"NSpgid:\t1",
     b"NSsid:\t1", b"Kthread:\t0", b"VmPeak:\t    3060 kB", b"VmSize:\t    3060 kB",
-    b"VmRSS:\t    1580 kB", b"Threads:\t1", b"SigQ:\t0/96365",
+    b"Threads:\t1", b"SigQ:\t0/96365",
     b"SigIgn:\t0000000000000000", b"CapEff:\t000001fffeffffff", b"Seccomp:\t0",
     b"Speculation_Store_Bypass:\tvulnerable", b"Cpus_allowed_list:\t0-1",
     b"Mems_allowed:\t00000000,00000001", b"voluntary_ctxt_switches:\t12",
@@ -207,6 +210,9 @@ STATUS_AFTER = [
 ]
 IDS = st.one_of(st.integers(0, (1 << 32) - 1), SIGNED)
 BLANKS = st.text(alphabet=" \t", min_size=1, max_size=3).map(str.encode)
+OPT_BLANKS = st.text(alphabet=" \t", max_size=3).map(str.encode)
+MEM_KEYS = [b"VmRSS", b"RssFile", b"RssShmem"]
+KB = st.one_of(st.integers(0, I64_MAX), st.sampled_from([0, 1, I64_MAX]))
 
 
 @st.composite
@@ -232,11 +238,19 @@ def status_blobs(draw):
     lines += [b"PPid:\t1", b"TracerPid:\t0"]
     lines.append(b"Uid:" + ids(uid) + draw(st.sampled_from([b"", b"\t", b" "])))
     lines.append(b"Gid:" + ids(gid) + draw(st.sampled_from([b"", b"\t", b" "])))
-    for x in STATUS_AFTER:
-        if draw(st.booleans()):
-            lines.append(x % (tgid or 0) if b"%d" in x else x)
+    after = [x % (tgid or 0) if b"%d" in x else x for x in STATUS_AFTER if draw(st.booleans())]
+    # VmRSS, RssFile, RssShmem: each present or not (kernel threads have none,
+    # Linux < 4.5 no Rss*), anywhere after Gid:
+    mem = [draw(st.one_of(st.none(), KB)) for _ in MEM_KEYS]
+    for key, v in zip(MEM_KEYS, mem):
+        if v is not None:
+            at = draw(st.integers(0, len(after)))
+            after.insert(at, key + b":" + draw(OPT_BLANKS) + _num(v) + draw(BLANKS) + b"kB"
+                         + draw(OPT_BLANKS))
+    lines += after
     blob = b"\n".join(lines) + (b"\n" if draw(st.booleans()) else b"")
-    expect = (*uid, *gid, -1 if tgid is None else tgid, -1 if pid is None else pid)
+    expect = (*uid, *gid, -1 if tgid is None else tgid, -1 if pid is None else pid,
+              *(-1 if v is None else v for v in mem))
     return blob, expect
 
 
@@ -275,38 +289,30 @@ def test_status_missing_ids_is_parse_error(case, key):
     assert agree("parse_status", b"\n".join(lines))[0] == "ParseError"
 
 
-# ------------------------------------------------------------------- statm
-@st.composite
-def statm_blobs(draw):
-    n = draw(st.integers(3, 7))
-    vals = [draw(UNSIGNED) for _ in range(n)]
-    blob = b" ".join(_num(v) for v in vals) + (b"\n" if draw(st.booleans()) else b"")
-    return blob, tuple(vals[:3])
-
-
-@SETTINGS
-@given(statm_blobs())
-@example((b"0 0 0 0 0 0 0\n", (0, 0, 0)))
-@example((b"%d %d %d 0 0 0 0\n" % (U64_MAX, U64_MAX, U64_MAX), (U64_MAX,) * 3))
-def test_statm_roundtrip(case):
-    blob, expect = case
-    (kc, c), (kp, p) = call("parse_statm", blob)
-    assert (kc, kp) == ("ok", "ok"), blob
-    assert c == p
-    assert tuple(c) == expect
+# junk after "VmRSS:" etc. (the whole text after the colon)
+MEM_JUNK = [b"\t  12", b"\t12kB", b"\t12 kb", b"\t12 KB", b"\t12 k", b"\t12", b"", b"\t",
+            b"\t-1 kB", b"\t+1 kB", b"\t9223372036854775808 kB",
+            b"\t18446744073709551616 kB", b"\t1 kB x", b"\t1.5 kB", b"\t kB", b"\t0x10 kB",
+            b"\t1 kB\r", b"\t1 kB kB", b"\tx kB", b"\t1\nkB"]
 
 
 @FEW
-@given(statm_blobs(), st.integers(0, 2),
-       st.sampled_from([b"-1", b"18446744073709551616", b"x", b"", b"1.5", b"+1"]))
-def test_statm_bad_is_parse_error(case, i, junk):
-    vals = case[0].split()
-    vals[i] = junk
-    assert agree("parse_statm", b" ".join(vals) + b"\n")[0] == "ParseError"
+@given(status_blobs(), st.sampled_from(MEM_KEYS), st.sampled_from(MEM_JUNK), st.data())
+def test_status_bad_memory_is_parse_error(case, key, junk, data):
+    """A junk memory value, replacing the generated line or added: ParseError."""
+    blob, _ = case
+    lines = blob.split(b"\n")
+    bad = key + b":" + junk
+    idx = [i for i, ln in enumerate(lines) if ln.startswith(key + b":")]
+    if idx:
+        lines[idx[0]] = bad
+    else:
+        lines.insert(data.draw(st.integers(1, len(lines)), label="at"), bad)
+    assert agree("parse_status", b"\n".join(lines))[0] == "ParseError"
 
 
 # --------------------------------------------------- garbage and mutations
-PARSERS = ["parse_stat", "parse_status", "parse_statm"]
+PARSERS = ["parse_stat", "parse_status"]
 
 
 @SETTINGS
@@ -318,8 +324,9 @@ PARSERS = ["parse_stat", "parse_status", "parse_statm"]
 @example("parse_stat", b") (")
 @example("parse_status", b"Uid:\nGid:\n")
 @example("parse_status", b"")
-@example("parse_statm", b"1 2 3")
-@example("parse_statm", b"1 2\n3")
+@example("parse_status", b"Uid:0 0 0 0\nGid:0 0 0 0\nVmRSS:1 kB")
+@example("parse_status", b"Uid:0 0 0 0\nGid:0 0 0 0\nVmRSS:1kB")
+@example("parse_status", b"Uid:0 0 0 0\nGid:0 0 0 0\nRssFile:1 kB\nRssFile:")
 def test_garbage_agrees(fn, data):
     agree(fn, data)
 
@@ -362,19 +369,14 @@ def test_mutated_status_agrees(data):
     agree("parse_status", data)
 
 
-@SETTINGS
-@given(mutated(statm_blobs()))
-def test_mutated_statm_agrees(data):
-    agree("parse_statm", data)
-
-
 # ------------------------------------------------ no reads past the length
 # The C parsers take (buf, len).  Calling them on a buffer that continues
 # past len with bytes that would change the answer (digits, ')', blanks,
 # keys) shows whether they ever look beyond len; under the CI's ASan pass the
 # exact-size variant also turns a 1-byte over-read into a report.
 SENTINELS = [b"", b"9", b")", b" 9", b"\n", b"9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9\n",
-             b"\nUid:\t1\t1\t1\t1\nGid:\t1\t1\t1\t1\n", b"-"]
+             b"\nUid:\t1\t1\t1\t1\nGid:\t1\t1\t1\t1\n", b"-", b"B", b" kB", b" x",
+             b"\nVmRSS:\t9 kB\n"]
 
 
 def _c_parse_raw(fn: str, data: bytes, sentinel: bytes):
@@ -396,11 +398,8 @@ def _c_parse_raw(fn: str, data: bytes, sentinel: bytes):
         out = ffi.new("struct sm_status *")
         if lib.sm_parse_status(buf, len(data), out) != 0:
             return None
-        return (*out.uid, *out.gid, out.tgid, out.pid)
-    out = ffi.new("struct sm_statm *")
-    if lib.sm_parse_statm(buf, len(data), out) != 0:
-        return None
-    return (out.size, out.resident, out.shared)
+        return (*out.uid, *out.gid, out.tgid, out.pid, out.vm_rss, out.rss_file, out.rss_shmem)
+    raise AssertionError(fn)
 
 
 def _pure_or_none(fn: str, data: bytes):
@@ -434,17 +433,9 @@ def test_stat_no_overread(data, more):
 @example(b"Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0")
 @example(b"Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t")
 @example(b"Uid")
+@example(b"Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmRSS:\t12 k")
+@example(b"Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmRSS:\t12 kB")
+@example(b"Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nRssFile:\t12")
 def test_status_no_overread(data):
     for cut in {len(data), len(data) // 2, max(len(data) - 1, 0)}:
         _check_no_overread("parse_status", data[:cut])
-
-
-@FEW
-@given(st.one_of(statm_blobs().map(lambda c: c[0]), mutated(statm_blobs())))
-@example(b"1 2 3")
-@example(b"1 2 ")
-@example(b"1 2")
-@example(b"")
-def test_statm_no_overread(data):
-    for cut in {len(data), max(len(data) - 1, 0)}:
-        _check_no_overread("parse_statm", data[:cut])

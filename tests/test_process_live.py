@@ -261,7 +261,8 @@ def test_own_process(backend):
 
 def test_sleeping_child_all_fields_exact(backend, children):
     """A sleeping child is stable: every field equals the test's own reading
-    of /proc/<pid>/{stat,status,statm,cmdline}, memory included."""
+    of /proc/<pid>/{stat,status,cmdline}, memory included (from statm, which
+    sysmon does not read: an independent reading of the same counters)."""
     p = children.spawn(["sleep", "600"])
     wait_for(lambda: helpers.read_stat(p.pid)[3] == "S", what="child to sleep")
     exp, row = stable_read(p.pid, lambda: row_of(p.pid))

@@ -103,19 +103,35 @@ def test_stat_malformed(mod: ModuleType, line: bytes) -> None:
         mod.parse_stat(line)
 
 
-def status_text(uid: str = "1000\t1001\t1002\t1003", gid: str = "100\t101\t102\t103") -> bytes:
+# The memory lines of a user process's status (Linux >= 4.5), every value
+# distinct: VmRSS = RssAnon + RssFile + RssShmem.  RssAnon and the other Vm*
+# lines are not read.
+MEM_USER = (
+    b"VmPeak:\t    3060 kB\nVmSize:\t    3060 kB\nVmLck:\t       0 kB\nVmHWM:\t    1712 kB\n"
+    b"VmRSS:\t    1696 kB\nRssAnon:\t     116 kB\nRssFile:\t    1572 kB\nRssShmem:\t"
+    b"       8 kB\nVmData:\t     360 kB\nVmStk:\t     132 kB\nVmSwap:\t       0 kB\n"
+)
+# Before Linux 4.5: VmRSS but no RssAnon/RssFile/RssShmem.
+MEM_OLD = b"VmPeak:\t    3060 kB\nVmSize:\t    3060 kB\nVmHWM:\t    1712 kB\nVmRSS:\t    1696 kB\n"
+I64 = 2**63 - 1
+
+
+def status_text(uid: str = "1000\t1001\t1002\t1003", gid: str = "100\t101\t102\t103",
+                mem: bytes = MEM_USER) -> bytes:
     return (
         b"Name:\tcat\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t4242\nNgid:\t0\n"
         b"Pid:\t4242\nPPid:\t1\nTracerPid:\t0\nUid:\t" + uid.encode() + b"\nGid:\t" +
-        gid.encode() + b"\nFDSize:\t64\nGroups:\t4 24 27\nVmPeak:\t   1234 kB\n"
+        gid.encode() + b"\nFDSize:\t64\nGroups:\t4 24 27\n" + mem +
         b"Threads:\t1\nSigQ:\t0/127553\n"
     )
 
 
+IDS = (1000, 1001, 1002, 1003, 100, 101, 102, 103, 4242, 4242)
+
+
 @PARSERS
 def test_status(mod: ModuleType) -> None:
-    assert mod.parse_status(status_text()) == (1000, 1001, 1002, 1003, 100, 101, 102, 103,
-                                               4242, 4242)
+    assert mod.parse_status(status_text()) == (*IDS, 1696, 1572, 8)
 
 
 @PARSERS
@@ -127,7 +143,68 @@ def test_status_big_ids_and_no_trailing_newline(mod: ModuleType) -> None:
 @PARSERS
 def test_status_thread_dir(mod: ModuleType) -> None:
     data = status_text().replace(b"Pid:\t4242", b"Pid:\t4250")
-    assert mod.parse_status(data)[8:] == (4242, 4250)
+    assert mod.parse_status(data)[8:10] == (4242, 4250)
+
+
+@PARSERS
+@pytest.mark.parametrize(
+    ("mem", "want"),
+    [
+        (MEM_USER, (1696, 1572, 8)),
+        (b"", (-1, -1, -1)),  # a kernel thread (or zombie): no Vm*/Rss* lines
+        (b"Kthread:\t1\n", (-1, -1, -1)),
+        (MEM_OLD, (1696, -1, -1)),  # before Linux 4.5
+        (b"VmRSS:\t       0 kB\nRssFile:\t       0 kB\nRssShmem:\t       0 kB\n", (0, 0, 0)),
+        (b"VmRSS:\t9223372036854775807 kB\nRssFile:\t9223372036854775806 kB\n"
+         b"RssShmem:\t9223372036854775805 kB\n", (I64, I64 - 1, I64 - 2)),
+        (b"VmRSS:12 kB\nRssFile: \t 3\t \tkB\nRssShmem:\t007 kB \t\n", (12, 3, 7)),
+        (b"RssShmem:\t5 kB\n", (-1, -1, 5)),
+        (b"VmRSS:\t1 kB\nVmRSS:\t2 kB\n", (2, -1, -1)),  # repeated: the last one wins
+        (b"VmRSS 12 kB\nRssFile\t3 kB\n", (-1, -1, -1)),  # no colon: not a key line
+        (b"VmRSS :\t12 kB\nvmrss:\t3 kB\nRssFile2:\t4 kB\nRssAnon:\tx\n", (-1, -1, -1)),
+    ],
+    ids=["user", "kthread", "kthread-flag", "pre-4.5", "zero", "i64-max", "blanks",
+         "shmem-only", "repeated", "no-colon", "other-keys"],
+)
+def test_status_memory(mod: ModuleType, mem: bytes, want: tuple[int, int, int]) -> None:
+    assert mod.parse_status(status_text(mem=mem)) == (*IDS, *want)
+
+
+# Malformed memory lines, each next to the same line made valid (and the slot
+# of the tuple it then fills) to show the line does reach the parser.
+BAD_MEM = [
+    (b"VmRSS:\t  12", b"VmRSS:\t  12 kB", 10, 12),
+    (b"VmRSS:\t12kB", b"VmRSS:\t12 kB", 10, 12),
+    (b"VmRSS:\t12 kb", b"VmRSS:\t12 kB", 10, 12),
+    (b"VmRSS:\t12 KB", b"VmRSS:\t12 kB", 10, 12),
+    (b"VmRSS:\t12 k", b"VmRSS:\t12 kB", 10, 12),
+    (b"VmRSS:\t12 kB\r", b"VmRSS:\t12 kB", 10, 12),
+    (b"VmRSS:\t-1 kB", b"VmRSS:\t1 kB", 10, 1),
+    (b"VmRSS:\t+1 kB", b"VmRSS:\t1 kB", 10, 1),
+    (b"VmRSS:\t9223372036854775808 kB", b"VmRSS:\t9223372036854775807 kB", 10, I64),
+    (b"VmRSS:\t18446744073709551616 kB", b"VmRSS:\t1844674407370955161 kB", 10,
+     1844674407370955161),
+    (b"RssFile:\t1 kB x", b"RssFile:\t1 kB ", 11, 1),
+    (b"RssFile:\t0x10 kB", b"RssFile:\t10 kB", 11, 10),
+    (b"RssShmem:\t1.5 kB", b"RssShmem:\t15 kB", 12, 15),
+    (b"RssShmem:\t1 kB kB", b"RssShmem:\t1 kB", 12, 1),
+    (b"VmRSS:\t kB", b"VmRSS:\t0 kB", 10, 0),
+    (b"VmRSS:", b"VmRSS:0 kB", 10, 0),
+]
+
+
+@PARSERS
+@pytest.mark.parametrize(("bad", "good", "slot", "value"), BAD_MEM,
+                         ids=[repr(b[0])[2:-1] for b in BAD_MEM])
+def test_status_memory_malformed(mod: ModuleType, bad: bytes, good: bytes, slot: int,
+                                 value: int) -> None:
+    """A bad memory line makes the whole status a ParseError, wherever it is."""
+    assert mod.parse_status(status_text(mem=good + b"\n"))[slot] == value
+    for mem in (bad + b"\n", MEM_USER + bad + b"\n", bad + b"\n" + MEM_USER):
+        with pytest.raises(sysmon.ParseError):
+            mod.parse_status(status_text(mem=mem))
+    with pytest.raises(sysmon.ParseError):  # the last line, without a newline
+        mod.parse_status(status_text(mem=b"").rstrip(b"\n") + b"\n" + bad)
 
 
 @PARSERS
@@ -136,6 +213,7 @@ def test_status_thread_dir(mod: ModuleType) -> None:
     [
         b"",
         b"Name:\tcat\n",
+        b"VmRSS:\t12 kB\nRssFile:\t1 kB\nRssShmem:\t0 kB\n",  # memory but no ids
         status_text(uid="1000\t1001"),
         status_text(gid="x\t1\t2\t3"),
         status_text().replace(b"Gid:", b"Gids:"),
@@ -146,36 +224,27 @@ def test_status_malformed(mod: ModuleType, data: bytes) -> None:
         mod.parse_status(data)
 
 
-@PARSERS
-@pytest.mark.parametrize(
-    ("data", "want"),
-    [
-        (b"1000 200 30 4 0 50 0\n", (1000, 200, 30)),
-        (b"0 0 0 0 0 0 0\n", (0, 0, 0)),
-        (b"18446744073709551615 1 2", (U64, 1, 2)),
-    ],
-)
-def test_statm(mod: ModuleType, data: bytes, want: tuple[int, int, int]) -> None:
-    assert mod.parse_statm(data) == want
-
-
-@PARSERS
-@pytest.mark.parametrize("data", [b"", b"1 2", b"1 2 x", b"-1 2 3", b"1  2 3", b"1 2 3x"])
-def test_statm_malformed(mod: ModuleType, data: bytes) -> None:
-    with pytest.raises(sysmon.ParseError):
-        mod.parse_statm(data)
+def _self_memory() -> tuple[tuple[int, ...], list[int]]:
+    """This process's status (parsed by both) and statm (by hand), read back
+    to back."""
+    with open("/proc/self/status", "rb") as fs, open("/proc/self/statm", "rb") as fm:
+        status = fs.read()
+        statm = fm.read()
+    got = _native.parse_status(status)
+    assert got == _pure.parse_status(status), status
+    return got, [int(x) for x in statm.split()]
 
 
 def test_live_files_agree() -> None:
-    """Both parsers on every stat/status/statm file of this machine."""
+    """Both parsers on every stat/status file of this machine; and this
+    process's VmRSS, RssFile + RssShmem against /proc/self/statm."""
     import os
 
     n = 0
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
-        for fname, attr in (("stat", "parse_stat"), ("status", "parse_status"),
-                            ("statm", "parse_statm")):
+        for fname, attr in (("stat", "parse_stat"), ("status", "parse_status")):
             try:
                 with open(f"/proc/{pid}/{fname}", "rb") as f:
                     data = f.read()
@@ -184,3 +253,16 @@ def test_live_files_agree() -> None:
             assert getattr(_native, attr)(data) == getattr(_pure, attr)(data), (pid, fname)
             n += 1
     assert n > 30
+
+    # statm: pages; status: kB.  The process can change between the two reads
+    # (an allocation), so a mismatch is retried a few times.
+    page = os.sysconf("SC_PAGE_SIZE")
+    for _ in range(5):
+        got, statm = _self_memory()
+        vm_rss, rss_file, rss_shmem = got[10:]
+        if (vm_rss * 1024, (rss_file + rss_shmem) * 1024) == (statm[1] * page,
+                                                              statm[2] * page):
+            break
+    assert vm_rss > 0 and rss_file >= 0 and rss_shmem >= 0, got
+    assert vm_rss * 1024 == statm[1] * page, (got, statm)
+    assert (rss_file + rss_shmem) * 1024 == statm[2] * page, (got, statm)

@@ -41,6 +41,7 @@ from live_support import (
 
 import sysmon
 from sysmon import _pure
+from sysmon._raw import R_CMDLINE
 from sysmon.fields import mask_for
 
 # `backend` (parametrized "c" / "python") comes from tests/conftest.py
@@ -89,7 +90,7 @@ IMPOSSIBLE = [0, -1, -(2**31), 2**31, 2**63]
 
 def _subsets(tree) -> dict[str, list[int]]:
     procs = sorted(tree.procs)
-    odd = sorted({*tree.threads, *tree.nostatm})
+    odd = sorted(tree.threads)
     return {
         "all": procs + odd,
         "some": procs[::3],
@@ -313,7 +314,7 @@ def test_tiny_buffers_grow_fixture():
     assert [r[0] for r in rows] == pids
     assert rows == _pure.scan_pids(proc, pids, fx.ALL)
     assert scanner.cap >= len(rows)
-    assert scanner.arena_cap >= sum(len(r[36] or b"") for r in rows)
+    assert scanner.arena_cap >= sum(len(r[R_CMDLINE] or b"") for r in rows)
 
 
 @requires_native
@@ -372,7 +373,7 @@ def test_tiny_buffers_grow_live(children):
     else:
         raise AssertionError(f"C {rows} != pure {_pure.scan_pids('/proc', pids, fx.ALL)}")
     assert [r[0] for r in rows] == pids
-    assert [r[36] for r in rows] == [b"sleep\x00600\x00"] * 4
+    assert [r[R_CMDLINE] for r in rows] == [b"sleep\x00600\x00"] * 4
     assert scanner.cap >= 4 and scanner.arena_cap >= 4 * len(b"sleep\x00600\x00")
 
 
@@ -535,7 +536,7 @@ _FULL_RECORDS: dict = {}
 
 
 def _pid_lists(tree) -> st.SearchStrategy[list[int]]:
-    dirs = sorted({*tree.procs, *tree.threads, *tree.nostatm})
+    dirs = sorted({*tree.procs, *tree.threads})
     return st.lists(st.one_of(st.sampled_from(dirs), st.integers(-3, 300),
                               st.sampled_from([0, PID_MAX, -(2**31)])), max_size=30)
 

@@ -187,7 +187,7 @@ def check_row(r, groups) -> None:
 
 def test_churn(backend, children):
     groups = _groups()
-    assert set(groups) >= {"stat", "status", "statm", "cmdline"}, groups
+    assert set(groups) >= {"stat", "status", "cmdline"}, groups
     me = os.getpid()
     seen_churn_rows = 0
     errors: list[str] = []

@@ -100,7 +100,7 @@ def test_process_fields_needed():
 
 
 def test_fields_needed_reads_costly_fields_for_shown_rows_only():
-    """cmdline, status and statm fields (PER_ROW) come for the rows on screen unless
+    """cmdline and status fields (PER_ROW) come for the rows on screen unless
     the order, a filter or a search needs them for every process."""
     every, shown = m.fields_needed(m.State())
     assert {"pid", "ppid", "start_ticks", "name", "state", "cpu_time", "vms"} <= every
@@ -120,7 +120,7 @@ def test_fields_needed_reads_costly_fields_for_shown_rows_only():
     # PER_ROW is exactly the process fields read from status and cmdline
     from sysmon.fields import FIELDS, PROCESS_FIELDS, FileGroup
     costly = {f for f in PROCESS_FIELDS
-              if FIELDS[f].group in (FileGroup.STATUS, FileGroup.STATM, FileGroup.CMDLINE)}
+              if FIELDS[f].group in (FileGroup.STATUS, FileGroup.CMDLINE)}
     assert costly == m.PER_ROW
 
 

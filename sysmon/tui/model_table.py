@@ -124,8 +124,8 @@ _ASCENDING = frozenset({
 # menu's names and the task counts.
 _ALWAYS = frozenset({"pid", "ppid", "start_ticks", "name", "state"})
 
-# Fields from /proc/<pid>/status, statm and cmdline (with 1,000 processes
-# about 17, 4 and 8 ms of kernel time per refresh, against 11 ms for stat):
+# Fields from /proc/<pid>/status and cmdline (with 1,000 processes about 17
+# and 8 ms of kernel time per refresh, against 11 ms for stat):
 # read only for the rows on screen (Source.extras) unless the order or the
 # filter needs them for every process.  stat is read for every process: the
 # identity, CPU%, the tree and the task counts come from it.

@@ -113,10 +113,10 @@ class Source:
     """The samplers of one ``sysmon top`` session.
 
     Every refresh scans every process for the fields the order, the filter
-    and the search need and the cheap fields of the shown columns (stat and
-    statm: see model.fields_needed); the costly per-row fields (command
-    line and user, from cmdline and status) are read by :meth:`extras` for
-    the rows on screen only.  ``all_rows`` (``--once``, which prints every
+    and the search need and the cheap fields of the shown columns (stat:
+    see model.fields_needed); the costly per-row fields (command line,
+    user and memory, from cmdline and status) are read by :meth:`extras`
+    for the rows on screen only.  ``all_rows`` (``--once``, which prints every
     process) reads everything in the scan.  Changing the fields keeps the
     CPU rates (ProcessSampler.set_fields).
     """
