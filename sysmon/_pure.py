@@ -17,7 +17,7 @@ from typing import Callable, TypeVar
 
 from sysmon._host import open_proc_dir
 from sysmon._pure_sys import *  # noqa: F403  (the system-file parsers, sysmon._rawsys)
-from sysmon._pure_sys import read_at
+from sysmon._pure_sys import _Bad, _i64, _u64, read_at
 from sysmon._raw import GROUPS, NAME_CAP, R_TGID, ZERO_STAT, ZERO_STATUS, Memo, RawRow, T
 from sysmon.errors import ParseError, SysmonError, pid_dir_error
 from sysmon.fields import FileGroup
@@ -52,17 +52,13 @@ _NO_STAT: tuple[int, bytes, bytes, tuple[int, ...]] = (0, b"", b"", ZERO_STAT)
 _NO_STATUS: tuple[int, ...] = (0,) * 13  # _status's shape: the row's, and Pid:
 
 
-class _Bad(ValueError):
-    pass
-
-
-def _check(v: int, signed: bool) -> int:
-    if signed:
-        if not I64_MIN <= v <= I64_MAX:
-            raise _Bad("number out of range")
-    elif v > U64_MAX:
-        raise _Bad("number out of range")
-    return v
+def _check(tok: bytes, signed: bool) -> int:
+    """A token the regex matched (``-?[0-9]+`` / ``[0-9]+``) as an int64 /
+    uint64; leading zeros allowed in any number, as in C (int() alone would
+    refuse more than 4,300 digits)."""
+    if len(tok) < 19:  # |v| < 10**18: within both ranges
+        return int(tok)
+    return _i64(tok) if signed else _u64(tok)
 
 
 def _stat(data: bytes) -> tuple[int, bytes, bytes, tuple[int, ...]]:
@@ -71,7 +67,7 @@ def _stat(data: bytes) -> tuple[int, bytes, bytes, tuple[int, ...]]:
     m = _LEAD.match(data)
     if m is None:
         raise _Bad("no pid")
-    pid = _check(int(m.group()), True)
+    pid = _check(m.group(), True)
     opn = data.find(b"(")
     cls = data.rfind(b")")
     if opn < 0 or cls < 0 or cls < opn or m.end() + 1 != opn or data[m.end()] != 0x20:
@@ -88,7 +84,7 @@ def _stat(data: bytes) -> tuple[int, bytes, bytes, tuple[int, ...]]:
     if mm is None:
         raise _Bad("fewer than 24 fields, or a field is not a number")
     g = mm.groups()
-    vals = [_check(int(g[i]), _MANDATORY_SIGNED[i]) for i in range(len(g))]
+    vals = [_check(g[i], _MANDATORY_SIGNED[i]) for i in range(len(g))]
     nums = [vals[i] for i in _KEEP]
     p = mm.end()
     processor = -1
@@ -106,7 +102,7 @@ def _stat(data: bytes) -> tuple[int, bytes, bytes, tuple[int, ...]]:
         mp = _PROCESSOR.match(data, p)
         if mp is None:
             raise _Bad("processor (field 39) is not a number")
-        processor = _check(int(mp.group(1)), True)
+        processor = _check(mp.group(1), True)
     return pid, name, state, (*nums, processor)
 
 
@@ -144,7 +140,7 @@ def _kb(line: bytes, pos: int) -> int:
     m = _KB.match(line, pos)
     if m is None:
         raise _Bad("bad kB value")
-    return _check(int(m.group(1)), True)
+    return _check(m.group(1), True)
 
 
 def _ids(line: bytes, pos: int, count: int) -> list[int]:
@@ -153,7 +149,7 @@ def _ids(line: bytes, pos: int, count: int) -> list[int]:
         m = _IDS.match(line, pos)
         if m is None:
             raise _Bad("bad id list")
-        out.append(_check(int(m.group(1)), True))
+        out.append(_check(m.group(1), True))
         pos = m.end()
     return out
 

@@ -129,6 +129,26 @@ def status_text(uid: str = "1000\t1001\t1002\t1003", gid: str = "100\t101\t102\t
 IDS = (1000, 1001, 1002, 1003, 100, 101, 102, 103, 4242, 4242)
 
 
+ZEROS = b"0" * 5000  # more digits than int() takes from a string by default (4,300)
+
+
+@PARSERS
+def test_numbers_with_thousands_of_leading_zeros(mod: ModuleType) -> None:
+    """The kernel never pads, but a number is its digits: C reads any count of
+    leading zeros, and so must Python (not a ValueError from int())."""
+    line = stat_line(b"z", f4=7).replace(b") S 7 ", b") S " + ZEROS + b"7 ", 1)
+    assert mod.parse_stat(line)[3] == 7
+    line = stat_line(b"z", f4=1).replace(b") S 1 ", b") S -" + ZEROS + b"1 ", 1)
+    assert mod.parse_stat(line)[3] == -1
+    data = status_text("1000\t" + "0" * 5000 + "1\t2\t3",
+                       mem=b"VmRSS:\t" + ZEROS + b"12 kB\n")
+    assert mod.parse_status(data)[:4] == (1000, 1, 2, 3) and mod.parse_status(data)[10] == 12
+    with pytest.raises(sysmon.ParseError):  # 21 significant digits: out of range
+        mod.parse_stat(stat_line(b"z", f4=1).replace(b") S 1 ", b") S " + ZEROS + b"1" * 21 + b" "))
+    with pytest.raises(sysmon.ParseError):
+        mod.parse_stat(b"1" * 5000 + b" (x) S 1")
+
+
 @PARSERS
 def test_status(mod: ModuleType) -> None:
     assert mod.parse_status(status_text()) == (*IDS, 1696, 1572, 8)
