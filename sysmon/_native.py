@@ -22,7 +22,7 @@ from sysmon.errors import ParseError, SysmonError, pid_dir_error
 
 # One row of struct sm_proc, unpacked in one call.  The layout is checked
 # against the compiler's below, so a header change cannot silently skew it.
-_ROW = struct.Struct(
+_ROW_FIELDS = (
     "=6q5Q3qQQqq"  # sm_stat: pid..tpgid, flags..stime, priority..num_threads,
     # starttime, vsize, rss, processor
     "QQc7x"  # name_off, name_len, state, padding
@@ -30,20 +30,23 @@ _ROW = struct.Struct(
     "QQ"  # cmdline_off, cmdline_len
     "i3iI64s"  # pid, err[3], name_len, name
 )
+_ROW_SIZE = ffi.sizeof("struct sm_proc")
 
 
-def _check_layout() -> None:
-    size = ffi.sizeof("struct sm_proc")
-    # trailing padding of the C struct, if any, is not in our format
-    if _ROW.size > size or size - _ROW.size >= 8:
-        raise ImportError(f"sysmon: struct sm_proc layout mismatch ({size} vs {_ROW.size})")
+def _row_struct() -> struct.Struct:
+    """_ROW_FIELDS and the struct's trailing padding (so that a buffer of rows
+    unpacks with one iter_unpack), checked against the compiler's layout."""
+    pad = _ROW_SIZE - struct.calcsize(_ROW_FIELDS)
+    if not 0 <= pad < 8:
+        raise ImportError(f"sysmon: struct sm_proc layout mismatch ({_ROW_SIZE} vs "
+                          f"{struct.calcsize(_ROW_FIELDS)})")
     off = ffi.offsetof
     if off("struct sm_proc", "pid") != 288 or off("struct sm_proc", "name") != 308:
         raise ImportError("sysmon: struct sm_proc field offsets changed; update _native._ROW")
+    return struct.Struct(f"{_ROW_FIELDS}{pad}x")
 
 
-_check_layout()
-_ROW_SIZE = ffi.sizeof("struct sm_proc")
+_ROW = _row_struct()
 # cmdline_off and cmdline_len, where a row holds them (the memo's key needs them)
 _CMD = struct.Struct("=QQ")
 _CMD_AT = ffi.offsetof("struct sm_proc", "cmdline_off")
@@ -146,7 +149,7 @@ class _Scanner:
             n = self.n_rows[0]
             data = self.rows_buf[: n * _ROW_SIZE]
             arena = self.arena_buf[: self.used[0]]
-            return [_convert(t, arena) for t in _iter_rows(data, n)]
+            return [_convert(t, arena) for t in _ROW.iter_unpack(data)]
 
     def read_one(self, dirfd: int, pid: int, mask: int) -> RawRow | None:
         with self.lock:
@@ -164,10 +167,6 @@ class _Scanner:
             return _convert(t, self.arena_buf[: self.used[0]])
 
 
-def _iter_rows(data: bytes, n: int) -> list[tuple[object, ...]]:
-    if _ROW.size == _ROW_SIZE:
-        return list(_ROW.iter_unpack(data))
-    return [_ROW.unpack_from(data, i * _ROW_SIZE) for i in range(n)]
 
 
 def _convert(t: tuple[Any, ...], arena: bytes) -> RawRow:

@@ -39,3 +39,11 @@ def test_exact_row_count_needed(tmp_path) -> None:  # type: ignore[no-untyped-de
     ]
     assert scanner.cap >= 5
     assert scanner.arena_cap >= sum(100 * p + 1 for p in range(1, 6))
+
+
+def test_row_format_covers_the_whole_struct() -> None:
+    """The row format includes struct sm_proc's trailing padding, so a buffer
+    of rows unpacks in one iter_unpack (row by row unpack_from was the slow
+    path the table fell to when a header change left 4 bytes of padding)."""
+    size = _native.ffi.sizeof("struct sm_proc")
+    assert _native._ROW.size == size
