@@ -86,13 +86,14 @@ _FIELDS: tuple[Field, ...] = (
     Field("cpu_time", "float", "seconds", f"{_stat(14, 'utime')} + field 15 (stime)",
           "(utime + stime) / SC_CLK_TCK", "total CPU time (ps's TIME)", _S, "TIME"),
     Field("rss", "int", "bytes", "/proc/<pid>/status VmRSS:, kB",
-          "kB * 1024; 0 for a task without memory (kernel thread, zombie), whose status has "
-          "no VmRSS: line. Exact, as ps and statm field 2 show (stat field 24 is only an "
+          "kB * 1024; 0 when status has no VmRSS: line: a task without memory (kernel "
+          "thread, zombie), and also a process whose main thread alone has exited (ps "
+          "shows 0 too). Exact, as ps and statm field 2 show (stat field 24 is only an "
           "approximation on Linux >= 6.16)", "resident set size", _ST, "RSS"),
     Field("vms", "int", "bytes", _stat(23, "vsize"), "as is", "virtual memory size", _S, "VSZ"),
     Field("shared", "int", "bytes", "/proc/<pid>/status RssFile: + RssShmem:, kB",
-          "(RssFile + RssShmem) * 1024, which statm field 3 shows in pages; 0 for a task "
-          "without memory; None on Linux < 4.5, whose status has no RssFile:",
+          "(RssFile + RssShmem) * 1024, which statm field 3 shows in pages; 0 when rss is "
+          "0 for want of a VmRSS: line; None on Linux < 4.5, whose status has no RssFile:",
           "resident pages backed by a file or shmem (top's SHR)", _ST, "SHR"),
     Field("nice", "int", "nice", _stat(19, "nice"), "as is",
           "nice value, -20 (favoured) to 19", _S, "NI"),

@@ -525,9 +525,6 @@ class DetailMixin(HandleBase):
         if exc is not None:
             raise exc
 
-    def _is_kthread(self) -> bool:
-        return bool(self._stat_row()[12] & PF_KTHREAD)
-
     # -- links ---------------------------------------------------------------
 
     def _link(self, name: str) -> LinkTarget | None:

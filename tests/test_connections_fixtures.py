@@ -183,6 +183,14 @@ def test_pid_filter(backend: str) -> None:
         sysmon.connections("all", pid=12345, root=str(TREE))
 
 
+def test_holders_are_whole_processes(backend: str) -> None:
+    """The tree's holders read as user processes: memory from their status
+    (100 kB resident, 80 kB of it file-backed), as their statm says in pages."""
+    procs = sysmon.processes(root=TREE)
+    assert [p.pid for p in procs] == [1, 100, 200, 300, 400]
+    assert {(p.rss, p.shared) for p in procs} == {(100 * 1024, 80 * 1024)}
+
+
 def test_status_and_port_filters(backend: str) -> None:
     same(sysmon.connections("all", status="TIME_WAIT", root=str(TREE)),
          [c for c in ALL if c.status == "TIME_WAIT"])
