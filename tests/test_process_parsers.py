@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
 from types import ModuleType
 
 import pytest
@@ -244,10 +246,9 @@ def test_status_malformed(mod: ModuleType, data: bytes) -> None:
         mod.parse_status(data)
 
 
-def _self_memory() -> tuple[tuple[int, ...], list[int]]:
-    """This process's status (parsed by both) and statm (by hand), read back
-    to back."""
-    with open("/proc/self/status", "rb") as fs, open("/proc/self/statm", "rb") as fm:
+def _memory_of(pid: int) -> tuple[tuple[int, ...], list[int]]:
+    """pid's status (parsed by both) and statm (by hand), read back to back."""
+    with open(f"/proc/{pid}/status", "rb") as fs, open(f"/proc/{pid}/statm", "rb") as fm:
         status = fs.read()
         statm = fm.read()
     got = _native.parse_status(status)
@@ -256,8 +257,8 @@ def _self_memory() -> tuple[tuple[int, ...], list[int]]:
 
 
 def test_live_files_agree() -> None:
-    """Both parsers on every stat/status file of this machine; and this
-    process's VmRSS, RssFile + RssShmem against /proc/self/statm."""
+    """Both parsers on every stat/status file of this machine; and an idle
+    child's VmRSS, RssFile + RssShmem against its statm."""
     import os
 
     n = 0
@@ -274,15 +275,22 @@ def test_live_files_agree() -> None:
             n += 1
     assert n > 30
 
-    # statm: pages; status: kB.  The process can change between the two reads
-    # (an allocation), so a mismatch is retried a few times.
+    # statm: pages; status: kB.  The subject is an idle child (this process
+    # allocates as it reads, and under ASan its RSS moves by the page), and a
+    # mismatch is still retried a few times.
     page = os.sysconf("SC_PAGE_SIZE")
-    for _ in range(5):
-        got, statm = _self_memory()
-        vm_rss, rss_file, rss_shmem = got[10:]
-        if (vm_rss * 1024, (rss_file + rss_shmem) * 1024) == (statm[1] * page,
-                                                              statm[2] * page):
-            break
+    child = subprocess.Popen(["sleep", "60"])
+    try:
+        for _ in range(50):
+            got, statm = _memory_of(child.pid)
+            vm_rss, rss_file, rss_shmem = got[10:]
+            if vm_rss > 0 and (vm_rss * 1024, (rss_file + rss_shmem) * 1024) == (
+                    statm[1] * page, statm[2] * page):
+                break
+            time.sleep(0.05)  # still exec'ing, or faulting its pages in
+    finally:
+        child.kill()
+        child.wait()
     assert vm_rss > 0 and rss_file >= 0 and rss_shmem >= 0, got
     assert vm_rss * 1024 == statm[1] * page, (got, statm)
     assert (rss_file + rss_shmem) * 1024 == statm[2] * page, (got, statm)
