@@ -34,16 +34,8 @@ from sysmon.fields import FIELDS, PROCESS_FIELDS, Field, explain
 from sysmon.load import LoadAvg, Pressure, PsiStats, Uptime, loadavg, pressure, uptime
 from sysmon.memory import Memory, Swap, VmEvents, meminfo, memory, swap, vm_events, vmstat
 from sysmon.net import NetIO, net_io
-from sysmon.process import (
-    Process,
-    ProcessInfo,
-    ProcessSample,
-    ProcessSampler,
-    ThreadInfo,
-    processes,
-    self_pid,
-)
-from sysmon.process_detail import (
+from sysmon.process import Process, ProcessInfo, ThreadInfo, processes, self_pid
+from sysmon.process_records import (
     REDACTED,
     SECRET_KEY_PARTS,
     Capabilities,
@@ -58,6 +50,7 @@ from sysmon.process_detail import (
     StatusDetail,
     is_secret_key,
 )
+from sysmon.process_sampler import ProcessSample, ProcessSampler
 from sysmon.process_signals import parse_signal, signal_name
 from sysmon.process_tree import TreeNode, process_tree
 from sysmon.sockets import Addr, Connection, TcpInfo, connections, listening

@@ -4,7 +4,8 @@
 ``sysmon._pure`` (sysmon/_pure_pid.py) both provide these functions with
 exactly these shapes and acceptance rules; tests hold them to exact
 agreement.  Raw kernel values, no conversion: the domain module
-(sysmon/process_detail.py) turns them into records, once, for both.
+(sysmon/process_detail.py, with sysmon/process_records.py) turns them
+into records, once, for both.
 
 I/O, through a held /proc/<pid> directory fd (``dirfd``)
 --------------------------------------------------------

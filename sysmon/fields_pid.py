@@ -1,5 +1,5 @@
 """Registry entries for one process in depth (part of sysmon.fields): the
-records of sysmon.process_detail and sysmon.process (threads), each field
+records of sysmon.process_records and sysmon.process (threads), each field
 with the /proc/<pid> file it comes from.  Scopes: exe, environ, fd, io,
 ctx_switches, capabilities, status, signal_masks, memory_detail, rlimit,
 cgroup, namespace, thread; and process_sample (ProcessSampler's CPU%) and
