@@ -148,8 +148,9 @@ def _counters() -> list[Spec]:
 def _settings() -> list[Spec]:
     return [
         Spec("environ.value", "str", "text", f"{_P}/environ",
-             f"NUL-separated NAME=value entries, {_SURR}; the first of a repeated name "
-             "counts; values of names containing PASSWORD, PASSWD, SECRET, TOKEN, KEY, "
+             f"NUL-separated NAME=value entries, {_SURR}; environ() keeps the first value "
+             "of a repeated name (getenv's), environ_entries() and sysmon env every entry; "
+             "values of names containing PASSWORD, PASSWD, SECRET, TOKEN, KEY, "
              "CREDENTIAL, AUTH, COOKIE, SESSION or PRIVATE shown as <redacted> unless asked",
              "the environment the process was started with"),
         Spec("rlimit.soft", "int", "resource units", f"{_P}/limits Soft Limit column",

@@ -50,9 +50,10 @@ from sysmon.process_records import (
     _split_deleted,
     decode_caps,
     decode_sigmask,
-    parse_environ,
+    first_values,
     redact,
     rlimit_name,
+    split_environ,
 )
 
 T = TypeVar("T")
@@ -240,14 +241,23 @@ class DetailMixin(HandleBase):
 
     def environ(self, redact: bool = True) -> dict[str, str]:
         """The environment the process was started with (/proc/<pid>/environ;
-        later setenv() calls inside it are not seen).  With ``redact`` (the
+        later setenv() calls inside it are not seen), name -> value.  A name
+        given twice keeps its first value, the one getenv(3) returns
+        (:meth:`environ_entries` has every entry).  With ``redact`` (the
         default) secret-looking values are :data:`REDACTED`; a kernel thread
         has none: {}."""
+        return first_values(self.environ_entries(redact))
+
+    def environ_entries(self, redact: bool = True) -> list[tuple[str, str]]:
+        """Every ``(name, value)`` entry of the environment the process was
+        started with, in its order, a repeated name as often as it is there
+        (what env(1) shows, and what a shell, which takes the last, sees).
+        ``redact`` as in :meth:`environ`; a kernel thread has none: []."""
         data = self._file("environ")
         if not data:
             self._not_gone("environ")  # an exiting process reads as empty too
-        env = parse_environ(data) if data else {}
-        return _redact(env) if redact else env
+        entries = split_environ(data) if data else []
+        return _redact(entries) if redact else entries
 
     # -- files ------------------------------------------------------------------
 

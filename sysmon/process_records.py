@@ -37,24 +37,31 @@ def is_secret_key(name: str) -> bool:
     return _SECRET.search(name.upper()) is not None
 
 
-def parse_environ(data: bytes) -> dict[str, str]:
-    """NUL-separated ``NAME=value`` entries, decoded losslessly
-    (surrogateescape).  An entry without ``=`` is a name with the value "".
-    A repeated name keeps its first value: the one getenv(3) returns."""
-    out: dict[str, str] = {}
+def split_environ(data: bytes) -> list[tuple[str, str]]:
+    """NUL-separated ``NAME=value`` entries, every one in the process's order
+    (a repeated name as often as it is there), decoded losslessly
+    (surrogateescape).  An entry without ``=`` is a name with the value ""."""
+    se = "surrogateescape"
+    out: list[tuple[str, str]] = []
     for entry in data.split(b"\0"):
-        if not entry:
-            continue
-        k, _, v = entry.partition(b"=")
-        key = k.decode("utf-8", "surrogateescape")
-        if key not in out:
-            out[key] = v.decode("utf-8", "surrogateescape")
+        if entry:
+            k, _, v = entry.partition(b"=")
+            out.append((k.decode("utf-8", se), v.decode("utf-8", se)))
     return out
 
 
-def redact(env: dict[str, str]) -> dict[str, str]:
-    """The same mapping with every secret-looking value replaced by REDACTED."""
-    return {k: (REDACTED if is_secret_key(k) else v) for k, v in env.items()}
+def first_values(entries: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Name -> value; a repeated name keeps its first value, the one getenv(3)
+    returns (sh and bash take the last)."""
+    out: dict[str, str] = {}
+    for k, v in entries:
+        out.setdefault(k, v)
+    return out
+
+
+def redact(entries: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The same entries with every secret-looking value replaced by REDACTED."""
+    return [(k, REDACTED if is_secret_key(k) else v) for k, v in entries]
 
 
 # -- capabilities and signal masks -------------------------------------------------

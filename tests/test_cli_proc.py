@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
+import helpers  # noqa: E402
 from cli_proc_support import (  # noqa: E402
     depth_of,
     line_prefix,
@@ -126,7 +128,8 @@ def test_proc_json_equals_the_api(capsys: pytest.CaptureFixture[str], known: Kno
         known.pid, os.getpid(), "sleep", ["sleep", "600"])
     assert ident["cwd"] == {"path": str(known.cwd), "deleted": False}
     assert ident["exe"] == {"path": os.readlink(f"/proc/{known.pid}/exe"), "deleted": False}
-    assert obj["environment"] == {"redacted": True, "variables": known.env}
+    assert obj["environment"] == {"redacted": True, "variables": known.env,
+                                  "entries": [[k, v] for k, v in known.env.items()]}
     assert obj["connections"] == []
     ns = obj["namespaces"]
     assert f"net:[{ns['net']}]" == os.readlink(f"/proc/{known.pid}/ns/net")
@@ -239,14 +242,70 @@ def test_env_json_keeps_exact_strings(capsys: pytest.CaptureFixture[str], evil: 
                                       backend: str) -> None:
     exact = {k.decode(): v.decode("utf-8", "surrogateescape") for k, v in EVIL_ENV.items()}
     obj = main_json(capsys, "env", str(evil), "--show-secrets")
-    assert obj == {"pid": evil, "redacted": False, "variables": exact}
+    assert obj == {"pid": evil, "redacted": False, "variables": exact,
+                   "entries": [[k, v] for k, v in exact.items()]}
     assert list(obj["variables"]) == list(exact)
     redacted = main_json(capsys, "env", str(evil))["variables"]
     assert redacted == {**exact, "API_TOKEN": sysmon.REDACTED, "DB_PASSWORD": sysmon.REDACTED}
     with sysmon.Process(evil) as p:
         assert redacted == p.environ()
     assert main_json(capsys, "proc", str(evil))["environment"] == {
-        "redacted": True, "variables": redacted}
+        "redacted": True, "variables": redacted,
+        "entries": [[k, v] for k, v in redacted.items()]}
+
+
+# A raw environment no dict can hold: a name twice (PATH, a secret), an entry
+# without "=".  execve()d by a helper Python through ctypes, so nothing merges
+# the repeats on the way.
+RAW_ENV = [b"PATH=/first", b"SYSMON_DUP=a", b"PATH=/second", b"NOEQ", b"DB_PASSWORD=x",
+           b"DB_PASSWORD=y"]
+EXECVE = """
+import ctypes, os, sys
+arr = lambda items: (ctypes.c_char_p * (len(items) + 1))(*items, None)
+env = [os.fsencode(a) for a in sys.argv[2:]]
+libc = ctypes.CDLL(None, use_errno=True)
+libc.execve(os.fsencode(sys.argv[1]), arr([b"sleep", b"600"]), arr(env))
+sys.exit(ctypes.get_errno())
+"""
+
+
+@pytest.fixture(scope="module")
+def repeated() -> Iterator[int]:
+    sleep = shutil.which("sleep")
+    assert sleep is not None
+    p = subprocess.Popen([sys.executable, "-c", EXECVE, sleep,
+                          *(os.fsdecode(e) for e in RAW_ENV)])
+    try:
+        helpers.wait_exec(p.pid, b"sleep")
+        with open(f"/proc/{p.pid}/environ", "rb") as f:
+            assert f.read() == b"\0".join(RAW_ENV) + b"\0"  # the kernel has every entry
+        yield p.pid
+    finally:
+        p.kill()
+        p.wait()
+
+
+def test_env_shows_every_entry_of_a_repeated_name(capsys: pytest.CaptureFixture[str],
+                                                  repeated: int, backend: str) -> None:
+    """env(1) prints each entry; so do sysmon env and sysmon proc.  The JSON's
+    variables are getenv's view (the first value), its entries all of them."""
+    lines = ["PATH=/first", "SYSMON_DUP=a", "PATH=/second", "NOEQ=",
+             "DB_PASSWORD=<redacted>", "DB_PASSWORD=<redacted>"]
+    assert main_ok(capsys, "env", str(repeated)).splitlines() == lines
+    assert main_ok(capsys, "env", str(repeated), "--show-secrets").splitlines() == [
+        *lines[:4], "DB_PASSWORD=x", "DB_PASSWORD=y"]
+    assert section_lines(main_ok(capsys, "proc", str(repeated)), "Environment") == lines
+    obj = main_json(capsys, "env", str(repeated), "--show-secrets")
+    entries = [[k, v] for k, _, v in (e.decode().partition("=") for e in RAW_ENV)]
+    assert obj["entries"] == entries
+    assert obj["variables"] == {"PATH": "/first", "SYSMON_DUP": "a", "NOEQ": "",
+                                "DB_PASSWORD": "x"}
+    assert main_json(capsys, "proc", str(repeated))["environment"]["entries"] == [
+        [k, sysmon.REDACTED if k == "DB_PASSWORD" else v] for k, v in entries]
+    with sysmon.Process(repeated) as p:
+        assert p.environ_entries(redact=False) == [tuple(e) for e in entries]
+        assert p.environ(redact=False) == obj["variables"]
+        assert p.environ()["DB_PASSWORD"] == sysmon.REDACTED
 
 
 # ---------------------------------------------------------------- tree

@@ -295,9 +295,17 @@ def connections(p: sysmon.Process) -> tuple[object, Body]:
     return [connection_json(c) for c in conns], Table(titles, rows)
 
 
+def environment_json(entries: list[tuple[str, str]], redacted: bool) -> dict[str, object]:
+    """The JSON of an environment (``sysmon env``, ``sysmon proc``): getenv's
+    view by name, and every entry in order."""
+    first: dict[str, str] = {}
+    for k, v in entries:
+        first.setdefault(k, v)
+    return {"redacted": redacted, "variables": first, "entries": [[k, v] for k, v in entries]}
+
+
 def environment(p: sysmon.Process, show_secrets: bool) -> tuple[object, Body]:
-    env = p.environ(redact=not show_secrets)
-    data = {"redacted": not show_secrets, "variables": env}
-    return data, Table([("NAME=VALUE", "<")], [[f"{k}={v}"] for k, v in env.items()],
-                 header=False)
+    entries = p.environ_entries(redact=not show_secrets)
+    return environment_json(entries, not show_secrets), Table(
+        [("NAME=VALUE", "<")], [[f"{k}={v}"] for k, v in entries], header=False)
 

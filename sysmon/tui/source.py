@@ -73,7 +73,8 @@ def details_of(ident: model.Ident) -> model.Details:
             cmdline = ()
         env: tuple[tuple[str, str], ...] | str
         try:
-            env = tuple(sorted(h.environ(redact=True).items()))
+            # by name; a repeated name keeps its entries' order
+            env = tuple(sorted(h.environ_entries(redact=True), key=lambda e: e[0]))
         except (sysmon.SysmonError, OSError) as e:
             env = describe_error(e)
         files: tuple[tuple[int, str], ...] | str
