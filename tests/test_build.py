@@ -142,8 +142,11 @@ def test_env_forces_backend() -> None:
     code = "import sysmon; print(sysmon.backend())"
     for name in ("python", "c"):
         env = dict(os.environ, SYSMON_BACKEND=name)
+        # cwd "/": a -c child puts its working directory first on sys.path,
+        # and PYTHONSAFEPATH (tests/conftest.py) only stops that from 3.11 on
         out = subprocess.run(
-            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+            cwd="/",
         )
         assert out.stdout.strip() == name
 
