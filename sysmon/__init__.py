@@ -48,6 +48,7 @@ from sysmon.process_records import (
     OpenFile,
     SignalMasks,
     StatusDetail,
+    environ_dict,
     is_secret_key,
 )
 from sysmon.process_sampler import ProcessSample, ProcessSampler
@@ -140,6 +141,7 @@ __all__ = [
     "cpu_times",
     "disk_io",
     "disk_usage",
+    "environ_dict",
     "explain",
     "is_secret_key",
     "listening",

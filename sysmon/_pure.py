@@ -22,9 +22,6 @@ from sysmon._raw import GROUPS, NAME_CAP, R_TGID, ZERO_STAT, ZERO_STATUS, Memo, 
 from sysmon.errors import ParseError, SysmonError, pid_dir_error
 from sysmon.fields import FileGroup
 
-U64_MAX = (1 << 64) - 1
-I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
-
 _PIDNAME = re.compile(r"[1-9][0-9]*")
 _LEAD = re.compile(rb"-?[0-9]+")
 _END = rb"(?=[ \t\n]|\Z)"

@@ -153,7 +153,8 @@ def _converter(root: str, req: frozenset[str],
             else:
                 rss = vm_rss << 10
                 # no RssFile/RssShmem (Linux < 4.5): unknown
-                shared = (rss_file + rss_shmem) << 10 if rss_file >= 0 <= rss_shmem else None
+                known = rss_file >= 0 and rss_shmem >= 0
+                shared = (rss_file + rss_shmem) << 10 if known else None
         else:
             uid_s = (None,) * 5
             rss = shared = None

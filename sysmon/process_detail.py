@@ -50,7 +50,7 @@ from sysmon.process_records import (
     _split_deleted,
     decode_caps,
     decode_sigmask,
-    first_values,
+    environ_dict,
     redact,
     rlimit_name,
     split_environ,
@@ -246,7 +246,7 @@ class DetailMixin(HandleBase):
         (:meth:`environ_entries` has every entry).  With ``redact`` (the
         default) secret-looking values are :data:`REDACTED`; a kernel thread
         has none: {}."""
-        return first_values(self.environ_entries(redact))
+        return environ_dict(self.environ_entries(redact))
 
     def environ_entries(self, redact: bool = True) -> list[tuple[str, str]]:
         """Every ``(name, value)`` entry of the environment the process was

@@ -50,7 +50,7 @@ def split_environ(data: bytes) -> list[tuple[str, str]]:
     return out
 
 
-def first_values(entries: Iterable[tuple[str, str]]) -> dict[str, str]:
+def environ_dict(entries: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Name -> value; a repeated name keeps its first value, the one getenv(3)
     returns (sh and bash take the last)."""
     out: dict[str, str] = {}

@@ -298,10 +298,8 @@ def connections(p: sysmon.Process) -> tuple[object, Body]:
 def environment_json(entries: list[tuple[str, str]], redacted: bool) -> dict[str, object]:
     """The JSON of an environment (``sysmon env``, ``sysmon proc``): getenv's
     view by name, and every entry in order."""
-    first: dict[str, str] = {}
-    for k, v in entries:
-        first.setdefault(k, v)
-    return {"redacted": redacted, "variables": first, "entries": [[k, v] for k, v in entries]}
+    return {"redacted": redacted, "variables": sysmon.environ_dict(entries),
+            "entries": [[k, v] for k, v in entries]}
 
 
 def environment(p: sysmon.Process, show_secrets: bool) -> tuple[object, Body]:
